@@ -1,0 +1,12 @@
+#pragma once
+// The subcommands. Each adds itself to the root app and returns its runner.
+#include "app/cli.hpp"
+
+namespace gdmft::app {
+
+Command add_simulate(CLI::App& root);
+Command add_solve(CLI::App& root);
+Command add_fixedpoint(CLI::App& root);
+Command add_validate(CLI::App& root);
+
+}  // namespace gdmft::app
