@@ -1,0 +1,65 @@
+#pragma once
+// The stationary DMFT (THEORY.md section 2): options and the result struct shared by the Gaussian
+// closure (deterministic, alpha_z = 0) and the sampled single-site solver (any alpha_z).
+#include "dmft/model.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace gdmft {
+
+enum class Termination { Converged, MaxIterations, Diverged, NotFinite, NoChaoticSolution };
+std::string to_string(Termination t);
+
+// Grid parameters (time window and step) are kept apart from solve parameters (tolerance, mixing, seed).
+struct StationaryGrid {
+    double dt = 0.05;        // lag / time step, in units of tau_h
+    double window = 0.0;     // lag window; 0 = automatic (long enough for C - q to decay)
+};
+
+struct StationaryOptions {
+    StationaryGrid grid;
+    double tol = 1e-8;       // residual tolerance (Gaussian: on C_h(0); sampled: on the CRN map)
+    int max_iterations = 200;
+    // Sampled solver only.
+    int paths = 4000;        // M sample paths at the final stage
+    int random_sets = 4;     // independent random sets for the statistical error
+    std::uint64_t seed = 1;
+    bool lyapunov = false;   // also compute lambda_max
+    void validate() const;   // throws BadInput naming the option
+};
+
+struct StationaryResult {
+    bool converged = false;
+    Termination termination = Termination::MaxIterations;
+    std::string method;      // "gaussian" or "sampled"
+    std::string message;     // human-readable termination detail
+    int iterations = 0;
+    double residual = std::numeric_limits<double>::quiet_NaN();
+    std::vector<double> residual_history;
+
+    // Scalars of INTERFACE.md. Variances are <x^2> - <x>^2 over the single site.
+    double C_h0 = NAN_, C_phi0 = NAN_, C_r0 = NAN_, C_z0 = NAN_;
+    double mean_h = NAN_, q_h = NAN_, q_phi = NAN_;  // mean and static plateaus C(infinity) - <x>^2
+    double tau_corr = NAN_;      // 1/e time of C_h(tau) - C_h(inf)
+    double tau_response = NAN_;  // int tau R / int R
+    double mean_sigma_z = NAN_;
+    double lambda_max = NAN_;    // NaN unless requested
+    double stat_err = 0.0;       // statistical error of C_h0 (0 for the deterministic method)
+    double zero_mode_eigenvalue = NAN_;  // Schrodinger check (Gaussian closure, tau_r = 0): should be -1
+
+    // Functions of the lag tau >= 0 (all the same length). Raw second moments <x(t)x(t+tau)> - <x>^2.
+    std::vector<double> tau, C_h, C_phi, C_r, C_z, C_srphi, R;
+
+private:
+    static constexpr double NAN_ = std::numeric_limits<double>::quiet_NaN();
+};
+
+// Deterministic Gaussian closure (alpha_z = 0): dmft/gaussian_closure.cpp.
+StationaryResult solve_gaussian(const ModelParams& m, const StationaryOptions& o);
+// Sampled single-site process (Eissfeller-Opper): dmft/sampled_solver.cpp.
+StationaryResult solve_sampled(const ModelParams& m, const StationaryOptions& o);
+
+}  // namespace gdmft
