@@ -1,0 +1,175 @@
+// gdmft validate: the stationary DMFT against finite-N simulation over a set of points and sizes.
+#include "app/commands.hpp"
+#include "app/output.hpp"
+#include "numerics/errors.hpp"
+#include "numerics/progress.hpp"
+#include "validation/comparison.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+
+namespace gdmft::app {
+
+namespace {
+
+struct ValidateOptions {
+    CommonOptions common;
+    sim::ValidationSettings s;
+    std::vector<std::string> points;
+    bool custom = false, quick = false, no_plots = false;
+    int paths = 0;
+};
+
+std::string fmt(double v, int prec = 4) {
+    if (!std::isfinite(v)) return "n/a";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*g", prec, v);
+    return buf;
+}
+
+std::string markdown(const sim::ValidationResult& r, const sim::ValidationSettings& s) {
+    std::ostringstream md;
+    md << "# gdmft validate: DMFT against finite-N simulation\n\n";
+    md << "Each cell: simulated mean ± standard error over " << s.realizations
+       << " independent networks, and the relative difference from the DMFT. t_max = " << s.t_max
+       << ", t_burn = " << s.t_burn << ", dt = " << s.dt << ", seed = " << s.seed << ".\n\n";
+    for (const auto& pc : r.points) {
+        md << "## " << pc.point.name << ": " << pc.point.description << "\n\n";
+        md << "DMFT method `" << pc.theory.method << "`, converged: " << (pc.theory.converged ? "yes" : "NO")
+           << ", statistical error of C_h0: " << fmt(pc.theory.stat_err) << "\n\n";
+        md << "| quantity | DMFT |";
+        for (const auto& c : pc.curves) md << " N = " << c.N << " |";
+        md << "\n|---|---|";
+        for (std::size_t i = 0; i < pc.curves.size(); ++i) md << "---|";
+        md << "\n";
+        for (const char* q : {"C_h0", "C_phi0", "tau_corr", "mean_sigma_z"}) {
+            md << "| " << q << " |";
+            bool first = true;
+            for (const auto& row : r.rows) {
+                if (row.point != pc.point.name || row.quantity != q) continue;
+                if (first) md << " " << fmt(row.dmft) << " |";
+                first = false;
+                md << " " << fmt(row.sim.mean) << " ± " << fmt(row.sim.stderr_, 2) << " ("
+                   << (row.rel_diff >= 0 ? "+" : "") << fmt(100 * row.rel_diff, 2) << "%) |";
+            }
+            md << "\n";
+        }
+        md << "\n";
+    }
+    return md.str();
+}
+
+void write_outputs(const sim::ValidationResult& r, const ValidateOptions& o, bool plots) {
+    const std::string& dir = o.common.out_dir;
+    const auto meta = run_meta(o.common, {{"sizes", o.s.sizes}, {"realizations", o.s.realizations},
+                                          {"t_max", o.s.t_max}, {"t_burn", o.s.t_burn}, {"dt", o.s.dt}});
+    std::ostringstream csv;
+    for (auto it = meta.begin(); it != meta.end(); ++it) csv << "# " << it.key() << ": " << it.value().dump() << "\n";
+    csv << "point,quantity,N,realizations,dmft,sim_mean,sim_stderr,sim_sd,rel_diff,z_score\n";
+    for (const auto& row : r.rows)
+        csv << row.point << "," << row.quantity << "," << row.N << "," << row.realizations << "," << fmt(row.dmft, 10)
+            << "," << fmt(row.sim.mean, 10) << "," << fmt(row.sim.stderr_, 10) << "," << fmt(row.sim.sd, 10) << ","
+            << fmt(row.rel_diff, 10) << "," << fmt(row.z_score, 10) << "\n";
+    write_atomic(dir + "/validation.csv", csv.str());
+    write_atomic(dir + "/validation.md", markdown(r, o.s));
+
+    for (const auto& pc : r.points) {
+        const std::string pdir = dir + "/" + pc.point.name;
+        ensure_dir(pdir);
+        std::vector<std::string> names = {"tau", "C_h_dmft"};
+        std::vector<std::vector<double>> cols = {pc.tau, pc.C_h_dmft};
+        for (const auto& c : pc.curves) {
+            names.push_back("C_h_N" + std::to_string(c.N));
+            cols.push_back(c.C_h);
+            names.push_back("C_h_N" + std::to_string(c.N) + "_err");
+            cols.push_back(c.C_h_err);
+        }
+        auto pmeta = meta;
+        pmeta["params"] = model_json(pc.point.model);
+        write_csv(pdir + "/correlations.csv", pmeta, names, cols);
+        if (!plots) continue;
+        const std::string script = std::string(GDMFT_SOURCE_DIR) + "/scripts/plot_correlations.py";
+        const std::string cmd = "/usr/bin/python3 '" + script + "' '" + pdir + "/correlations.csv' '" + pdir +
+                                "/C_h.png' '" + pc.point.description + "' 2>&1";
+        if (std::system(cmd.c_str()) != 0) log_line("validate: warning: plot failed for " + pc.point.name);
+    }
+}
+
+}  // namespace
+
+Command add_validate(CLI::App& root) {
+    auto o = std::make_shared<ValidateOptions>();
+    CLI::App* cmd = root.add_subcommand("validate", "DMFT against finite-N simulation over points and sizes");
+    add_model_options(*cmd, o->common);
+    add_output_options(*cmd, o->common, true);
+    cmd->add_option("--sizes", o->s.sizes, "network sizes")->delimiter(',')->capture_default_str();
+    cmd->add_option("--realizations", o->s.realizations, "independent networks per size")->capture_default_str();
+    cmd->add_option("--t-max", o->s.t_max, "simulated time")->capture_default_str();
+    cmd->add_option("--t-burn", o->s.t_burn, "burn-in time")->capture_default_str();
+    cmd->add_option("--dt", o->s.dt, "RK4 step")->capture_default_str();
+    cmd->add_option("--paths", o->paths, "paths of the sampled DMFT (0: its default)");
+    cmd->add_option("--points", o->points, "subset of the default points (names)")->delimiter(',');
+    cmd->add_flag("--custom", o->custom, "validate the single point given by the model flags instead");
+    cmd->add_flag("--quick", o->quick, "small preset: sizes 250,500,1000, 4 realizations, t_max 200");
+    cmd->add_flag("--no-plots", o->no_plots, "skip the PNG plots");
+    o->common.out_dir = "results/validation";
+
+    return {cmd, [o]() {
+        Progress::set_quiet(o->common.quiet);
+        resolve_model(o->common);
+        if (o->quick) {
+            o->s.sizes = {250, 500, 1000};
+            o->s.realizations = 4;
+            o->s.t_max = 200;
+            o->s.t_burn = 50;
+        }
+        o->s.seed = o->common.seed;
+        if (o->paths > 0) o->s.dmft.paths = o->paths;
+        if (o->paths < 0) throw BadInput("paths", "must be >= 0");
+
+        std::vector<sim::ValidationPoint> pts;
+        if (o->custom) {
+            pts.push_back({"custom", "custom point (model flags)", o->common.model});
+        } else {
+            const auto all = sim::default_validation_points();
+            if (o->points.empty()) pts = all;
+            for (const auto& name : o->points) {
+                auto it = std::find_if(all.begin(), all.end(), [&](const auto& p) { return p.name == name; });
+                if (it == all.end()) {
+                    std::string known;
+                    for (const auto& p : all) known += (known.empty() ? "" : ", ") + p.name;
+                    throw BadInput("points", "unknown point '" + name + "' (known: " + known + ")");
+                }
+                pts.push_back(*it);
+            }
+        }
+        o->s.validate();
+        ensure_dir(o->common.out_dir);
+        // Partial results are written after every point (atomically), so an interrupted run keeps them.
+        const auto result = sim::run_validation(pts, o->s, [&](const sim::ValidationResult& r) {
+            write_outputs(r, *o, false);
+        });
+        write_outputs(result, *o, !o->no_plots);
+
+        bool all_converged = true;
+        for (const auto& pc : result.points) all_converged &= pc.theory.converged;
+        if (o->common.json) {
+            nlohmann::json j = run_meta(o->common, {{"sizes", o->s.sizes}, {"realizations", o->s.realizations}});
+            j["out"] = o->common.out_dir;
+            j["rows"] = nlohmann::json::array();
+            for (const auto& row : result.rows)
+                j["rows"].push_back({{"point", row.point}, {"quantity", row.quantity}, {"N", row.N},
+                                     {"dmft", num(row.dmft)}, {"sim_mean", num(row.sim.mean)},
+                                     {"sim_stderr", num(row.sim.stderr_)}, {"rel_diff", num(row.rel_diff)}});
+            print_json(j);
+        } else {
+            std::fputs(markdown(result, o->s).c_str(), stdout);
+        }
+        return all_converged ? kExitOk : kExitNotConverged;
+    }};
+}
+
+}  // namespace gdmft::app

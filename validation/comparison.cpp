@@ -1,0 +1,149 @@
+#include "validation/comparison.hpp"
+
+#include "numerics/errors.hpp"
+#include "numerics/progress.hpp"
+#include "validation/random.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace gdmft::sim {
+
+std::vector<ValidationPoint> default_validation_points() {
+    std::vector<ValidationPoint> pts;
+    ModelParams scs;  // defaults: g_h = 3, sigma_r(0) = sigma_z(0) = 1/2: g_eff = 1.5, tau_eff = 2
+    pts.push_back({"scs", "SCS limit: g_h=3 (g_eff=1.5), alpha_z=alpha_r=0", scs});
+
+    ModelParams out = scs;  // THEORY.md section 8 reference point (C_h(0) = 1.198)
+    out.alpha_r = 4;
+    out.tau_r = 0;
+    pts.push_back({"output_gated", "output gate: g_h=3, alpha_r=4, tau_r=0", out});
+
+    ModelParams z5 = scs;
+    z5.alpha_z = 5;
+    pts.push_back({"timescale_gated_5", "update gate: g_h=3, alpha_z=5, tau_z=1", z5});
+
+    ModelParams z15 = scs;
+    z15.alpha_z = 15;
+    pts.push_back({"timescale_gated_15", "update gate: g_h=3, alpha_z=15, tau_z=1", z15});
+
+    ModelParams in = scs;
+    in.alpha_r = 2;
+    in.input_mean = 0.3;
+    in.input_std = 0.5;
+    pts.push_back({"input", "with input: g_h=3, alpha_r=2, mu=0.3, s=0.5", in});
+    return pts;
+}
+
+void ValidationSettings::validate() const {
+    if (sizes.empty()) throw BadInput("sizes", "needs at least one network size");
+    for (auto n : sizes)
+        if (n < 2) throw BadInput("sizes", "every size must be >= 2");
+    if (realizations < 2) throw BadInput("realizations", "must be >= 2 (standard errors need two)");
+    if (!(std::isfinite(t_max) && std::isfinite(t_burn) && std::isfinite(dt)))
+        throw BadInput("t_max", "t_max, t_burn and dt must be finite");
+    if (dt <= 0) throw BadInput("dt", "must be > 0");
+    if (t_burn < 0 || t_burn >= t_max) throw BadInput("t_burn", "must satisfy 0 <= t_burn < t_max");
+    dmft.validate();
+}
+
+std::vector<double> interpolate(const std::vector<double>& x, const std::vector<double>& y,
+                                const std::vector<double>& xs) {
+    std::vector<double> out(xs.size());
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        const auto it = std::upper_bound(x.begin(), x.end(), xs[i]);
+        if (it == x.begin()) {
+            out[i] = y.front();
+        } else if (it == x.end()) {
+            out[i] = y.back();
+        } else {
+            const std::size_t k = static_cast<std::size_t>(it - x.begin());
+            const double w = (xs[i] - x[k - 1]) / (x[k] - x[k - 1]);
+            out[i] = (1 - w) * y[k - 1] + w * y[k];
+        }
+    }
+    return out;
+}
+
+namespace {
+
+ComparisonRow make_row(const std::string& point, const std::string& quantity, std::size_t N, double dmft,
+                       const std::vector<double>& values) {
+    ComparisonRow r;
+    r.point = point;
+    r.quantity = quantity;
+    r.N = N;
+    r.realizations = static_cast<int>(values.size());
+    r.dmft = dmft;
+    r.sim = mean_err(values);
+    r.rel_diff = (r.sim.mean - dmft) / dmft;
+    r.z_score = r.sim.stderr_ > 0 ? (r.sim.mean - dmft) / r.sim.stderr_ : NAN;
+    return r;
+}
+
+}  // namespace
+
+ValidationResult run_validation(const std::vector<ValidationPoint>& points, const ValidationSettings& s,
+                                const std::function<void(const ValidationResult&)>& on_point) {
+    s.validate();
+    ValidationResult out;
+    for (std::size_t ip = 0; ip < points.size(); ++ip) {
+        const auto& pt = points[ip];
+        pt.model.validate();
+        log_line("validate: point " + std::to_string(ip + 1) + "/" + std::to_string(points.size()) + " '" +
+                 pt.name + "': " + pt.description);
+        PointComparison pc;
+        pc.point = pt;
+        pc.theory = pt.model.alpha_z == 0 ? solve_gaussian(pt.model, s.dmft) : solve_sampled(pt.model, s.dmft);
+        if (!pc.theory.converged)
+            log_line("validate: warning: DMFT at '" + pt.name + "' did not converge (" + pc.theory.message + ")");
+
+        for (std::size_t N : s.sizes) {
+            SimulationOptions so;
+            so.N = N;
+            so.seed = derive_seed(derive_seed(s.seed, ip), N);
+            so.realizations = s.realizations;
+            so.t_max = s.t_max;
+            so.t_burn = s.t_burn;
+            so.integrator.dt = s.dt;
+            const SimulationResult sr = simulate(pt.model, so);
+
+            std::vector<double> c_h0, c_phi0, tc, sz;
+            for (const auto& run : sr.runs) {
+                c_h0.push_back(run.m.C_h0);
+                c_phi0.push_back(run.m.C_phi0);
+                tc.push_back(run.tau_corr);
+                sz.push_back(run.m.mean_sigma_z);
+            }
+            out.rows.push_back(make_row(pt.name, "C_h0", N, pc.theory.C_h0, c_h0));
+            out.rows.push_back(make_row(pt.name, "C_phi0", N, pc.theory.C_phi0, c_phi0));
+            out.rows.push_back(make_row(pt.name, "tau_corr", N, pc.theory.tau_corr, tc));
+            out.rows.push_back(make_row(pt.name, "mean_sigma_z", N, pc.theory.mean_sigma_z, sz));
+
+            if (pc.tau.empty()) {
+                pc.tau = sr.curves.tau;
+                pc.C_h_dmft = interpolate(pc.theory.tau, pc.theory.C_h, pc.tau);
+            }
+            SizeCurves sc;
+            sc.N = N;
+            const std::size_t L = pc.tau.size();
+            sc.C_h.assign(L, 0.0);
+            sc.C_h_err.assign(L, 0.0);
+            for (std::size_t k = 0; k < L; ++k) {
+                std::vector<double> v;
+                for (const auto& run : sr.runs)
+                    if (k < run.m.curves.C_h.size()) v.push_back(run.m.curves.C_h[k]);
+                const MeanErr me = mean_err(v);
+                sc.C_h[k] = me.mean;
+                sc.C_h_err[k] = me.stderr_;
+            }
+            pc.curves.push_back(std::move(sc));
+        }
+        out.points.push_back(std::move(pc));
+        if (on_point) on_point(out);
+    }
+    return out;
+}
+
+}  // namespace gdmft::sim

@@ -1,0 +1,70 @@
+#pragma once
+// Theory against simulation: the stationary DMFT of each parameter point compared with finite-N
+// networks of several sizes, each averaged over independent realizations.
+#include "dmft/stationary.hpp"
+#include "numerics/stats.hpp"
+#include "validation/simulation.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace gdmft::sim {
+
+struct ValidationPoint {
+    std::string name;         // short identifier (file names)
+    std::string description;  // one line for tables and plots
+    ModelParams model;
+};
+
+// The default set: SCS limit, output-gated, timescale-gated (alpha_z = 5 and 15), and with input.
+std::vector<ValidationPoint> default_validation_points();
+
+struct ValidationSettings {
+    std::vector<std::size_t> sizes = {500, 1000, 2000, 4000};
+    int realizations = 8;
+    double t_max = 400, t_burn = 100, dt = 0.1;
+    std::uint64_t seed = 1;
+    StationaryOptions dmft;   // method chosen per point: gaussian if alpha_z = 0, else sampled
+    void validate() const;    // throws BadInput naming the option
+};
+
+// One compared quantity at one size.
+struct ComparisonRow {
+    std::string point, quantity;
+    std::size_t N = 0;
+    int realizations = 0;
+    double dmft = 0;
+    MeanErr sim;              // mean over realizations, standard error, realization spread
+    double rel_diff = 0;      // (sim mean - dmft) / dmft
+    double z_score = 0;       // (sim mean - dmft) / stderr
+};
+
+struct SizeCurves {
+    std::size_t N = 0;
+    std::vector<double> C_h, C_h_err;  // realization mean and standard error, on the DMFT lag grid
+};
+
+struct PointComparison {
+    ValidationPoint point;
+    StationaryResult theory;
+    std::vector<SizeCurves> curves;
+    std::vector<double> tau;            // lag grid of the curves (the simulation's sampling grid)
+    std::vector<double> C_h_dmft;       // DMFT C_h interpolated onto `tau`
+};
+
+struct ValidationResult {
+    std::vector<PointComparison> points;
+    std::vector<ComparisonRow> rows;
+};
+
+// Runs the DMFT and the simulations for every point (progress on stderr). `on_point` is called after
+// each point so that callers can write partial results.
+ValidationResult run_validation(const std::vector<ValidationPoint>& points, const ValidationSettings& s,
+                                const std::function<void(const ValidationResult&)>& on_point = {});
+
+// Linear interpolation of (x, y) at xs (clamped at the ends).
+std::vector<double> interpolate(const std::vector<double>& x, const std::vector<double>& y,
+                                const std::vector<double>& xs);
+
+}  // namespace gdmft::sim
