@@ -1,0 +1,178 @@
+// gdmft simulate: direct finite-N simulation of the gated network (validation/simulation.hpp).
+#include "app/commands.hpp"
+#include "app/output.hpp"
+#include "numerics/errors.hpp"
+#include "numerics/progress.hpp"
+#include "validation/simulation.hpp"
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+namespace gdmft::app {
+
+namespace {
+
+struct SimulateCli {
+    CommonOptions common;
+    sim::SimulationOptions sim;
+    std::string integrator = "rk4";
+    bool lyapunov = false;
+    int lyapunov_k = 0;  // 0: not given
+    bool lyapunov_k_given = false;
+};
+
+nlohmann::json settings_json(const SimulateCli& c) {
+    const auto& o = c.sim;
+    nlohmann::json s;
+    s["N"] = o.N;
+    s["realizations"] = o.realizations;
+    s["trajectories"] = o.trajectories;
+    s["t_max"] = o.t_max;
+    s["t_burn"] = o.t_burn;
+    s["dt"] = o.integrator.dt;
+    s["integrator"] = sim::to_string(o.integrator.kind);
+    if (o.integrator.kind == sim::IntegratorKind::Dopri5) {
+        s["abs_tol"] = o.integrator.abs_tol;
+        s["rel_tol"] = o.integrator.rel_tol;
+    }
+    s["sample_dt"] = sim::effective_sample_dt(o);
+    s["float32"] = o.single_precision;
+    s["track_gates"] = o.track_gates;
+    s["lyapunov_k"] = o.lyapunov_k;
+    if (o.lyapunov_k > 0) {
+        s["renorm_interval"] = o.renorm_interval;
+        s["lyapunov_blocks"] = o.lyapunov_blocks;
+    }
+    return s;
+}
+
+nlohmann::json result_json(const SimulateCli& c, const sim::SimulationResult& r) {
+    nlohmann::json j = run_meta(c.common, settings_json(c));
+    j["C_h0"] = num(r.C_h0.mean);
+    j["C_phi0"] = num(r.C_phi0.mean);
+    j["C_r0"] = num(r.C_r0.mean);
+    j["C_z0"] = num(r.C_z0.mean);
+    j["tau_corr"] = num(r.tau_corr);
+    j["mean_sigma_z"] = num(r.mean_sigma_z.mean);
+    j["C_inf_h"] = num(r.C_inf_h.mean);
+    j["participation_ratio"] = num(r.participation_ratio.mean);
+    const bool lyap = c.sim.lyapunov_k > 0;
+    j["lambda_max"] = lyap ? num(r.lyapunov[0]) : nlohmann::json(nullptr);
+    j["stderr_lambda_max"] = lyap ? num(r.lyapunov_stderr[0]) : nlohmann::json(nullptr);
+    j["lyapunov_spectrum"] = nlohmann::json::array();
+    j["lyapunov_stderr"] = nlohmann::json::array();
+    for (std::size_t k = 0; k < r.lyapunov.size(); ++k) {
+        j["lyapunov_spectrum"].push_back(num(r.lyapunov[k]));
+        j["lyapunov_stderr"].push_back(num(r.lyapunov_stderr[k]));
+    }
+    j["kaplan_yorke_dim"] = lyap ? num(r.kaplan_yorke) : nlohmann::json(nullptr);
+    // Standard errors over realizations (0 with a single realization).
+    j["stderr_C_h0"] = num(r.C_h0.stderr_);
+    j["stderr_C_phi0"] = num(r.C_phi0.stderr_);
+    j["stderr_C_r0"] = num(r.C_r0.stderr_);
+    j["stderr_C_z0"] = num(r.C_z0.stderr_);
+    j["stderr_tau_corr"] = num(r.tau_corr_runs.stderr_);
+    j["stderr_mean_sigma_z"] = num(r.mean_sigma_z.stderr_);
+    j["stderr_participation_ratio"] = num(r.participation_ratio.stderr_);
+    j["realizations"] = r.runs.size();
+    j["per_realization"] = nlohmann::json::array();
+    for (const auto& run : r.runs) {
+        nlohmann::json e;
+        e["seed"] = run.seed;
+        e["C_h0"] = num(run.m.C_h0);
+        e["C_phi0"] = num(run.m.C_phi0);
+        e["tau_corr"] = num(run.tau_corr);
+        e["mean_sigma_z"] = num(run.m.mean_sigma_z);
+        e["participation_ratio"] = num(run.m.participation_ratio);
+        e["lambda_max"] = lyap ? num(run.lyapunov.exponents[0]) : nlohmann::json(nullptr);
+        e["steps"] = run.steps;
+        e["seconds"] = run.seconds;
+        j["per_realization"].push_back(e);
+    }
+    j["units_recorded"] = r.units_recorded;
+    j["state_dim"] = r.state_dim;
+    j["n_samples"] = r.n_samples;
+    j["max_lag"] = r.max_lag;
+    j["seconds"] = r.seconds;
+    return j;
+}
+
+void write_outputs(const SimulateCli& c, const sim::SimulationResult& r) {
+    const std::string& dir = c.common.out_dir;
+    ensure_dir(dir);
+    const nlohmann::json meta = run_meta(c.common, settings_json(c));
+    write_csv(dir + "/correlations.csv", meta, {"tau", "C_h", "C_phi", "C_r", "C_z"},
+              {r.curves.tau, r.curves.C_h, r.curves.C_phi, r.curves.C_r, r.curves.C_z});
+    write_csv(dir + "/sigma_z_hist.csv", meta, {"sigma_z", "density"}, {r.sigma_z_centers, r.sigma_z_density});
+    if (!r.lyapunov.empty()) {
+        std::vector<double> index;
+        for (std::size_t k = 0; k < r.lyapunov.size(); ++k) index.push_back(static_cast<double>(k + 1));
+        write_csv(dir + "/lyapunov.csv", meta, {"index", "exponent", "stderr"}, {index, r.lyapunov, r.lyapunov_stderr});
+    }
+}
+
+void print_summary(const SimulateCli& c, const sim::SimulationResult& r) {
+    std::printf("N = %zu, %zu realization(s), %.1f s\n", c.sim.N, r.runs.size(), r.seconds);
+    std::printf("C_h0         = %.6g +- %.2g\n", r.C_h0.mean, r.C_h0.stderr_);
+    std::printf("C_phi0       = %.6g +- %.2g\n", r.C_phi0.mean, r.C_phi0.stderr_);
+    std::printf("tau_corr     = %.6g\n", r.tau_corr);
+    std::printf("mean_sigma_z = %.6g\n", r.mean_sigma_z.mean);
+    std::printf("participation_ratio = %.6g\n", r.participation_ratio.mean);
+    for (std::size_t k = 0; k < r.lyapunov.size(); ++k)
+        std::printf("lambda_%zu     = %.6g +- %.2g\n", k + 1, r.lyapunov[k], r.lyapunov_stderr[k]);
+    if (!r.lyapunov.empty()) std::printf("kaplan_yorke_dim = %.6g\n", r.kaplan_yorke);
+}
+
+}  // namespace
+
+Command add_simulate(CLI::App& root) {
+    auto cli = std::make_shared<SimulateCli>();
+    CLI::App* cmd = root.add_subcommand("simulate", "direct finite-N simulation of the gated network");
+    add_model_options(*cmd, cli->common);
+    add_output_options(*cmd, cli->common, true);
+    auto& o = cli->sim;
+    cmd->add_option("--N", o.N, "number of units (>= 2)")->capture_default_str()->group("Simulation");
+    cmd->add_option("--t-max", o.t_max, "end time")->capture_default_str()->group("Simulation");
+    cmd->add_option("--t-burn", o.t_burn, "burn-in time discarded before measuring (< t_max)")->capture_default_str()->group("Simulation");
+    cmd->add_option("--dt", o.integrator.dt, "RK4 step (dopri5: first trial step)")->capture_default_str()->group("Simulation");
+    cmd->add_option("--integrator", cli->integrator, "rk4 (fixed step) or dopri5 (adaptive)")->capture_default_str()->group("Simulation");
+    cmd->add_option("--abs-tol", o.integrator.abs_tol, "dopri5 absolute tolerance")->capture_default_str()->group("Simulation");
+    cmd->add_option("--rel-tol", o.integrator.rel_tol, "dopri5 relative tolerance")->capture_default_str()->group("Simulation");
+    cmd->add_option("--realizations", o.realizations, "independent networks (seeds derived from --seed)")->capture_default_str()->group("Simulation");
+    cmd->add_option("--trajectories", o.trajectories, "trajectories of each network advanced together")->capture_default_str()->group("Simulation");
+    cmd->add_flag("--float32", o.single_precision, "store couplings in single precision (half the memory traffic)")->group("Simulation");
+    cmd->add_flag("--track-gates", o.track_gates, "simulate z and r even when their gate is constant (for C_z, C_r)")->group("Simulation");
+    cmd->add_option("--sample-dt", o.sample_dt, "sampling interval after burn-in (RK4: rounded to whole steps)")->capture_default_str()->group("Measurement");
+    cmd->add_option("--max-lag", o.max_lag, "largest lag of the correlation functions (default min(50 tau_h, (t_max - t_burn)/2))")->group("Measurement");
+    cmd->add_option("--record-mb", o.record_mb, "memory for recorded time series (MiB); beyond it a subset of units is recorded")->capture_default_str()->group("Measurement");
+    cmd->add_option("--hist-bins", o.hist_bins, "bins of the sigma_z histogram on [0, 1]")->capture_default_str()->group("Measurement");
+    cmd->add_flag("--lyapunov", cli->lyapunov, "largest Lyapunov exponent (Benettin, exact tangent of the step)")->group("Lyapunov");
+    cmd->add_option("--lyapunov-k", cli->lyapunov_k, "leading K Lyapunov exponents by periodic QR (implies --lyapunov)")->group("Lyapunov");
+    cmd->add_option("--renorm-interval", o.renorm_interval, "time between QR re-orthonormalisations")->capture_default_str()->group("Lyapunov");
+    cmd->add_option("--lyapunov-blocks", o.lyapunov_blocks, "time blocks for the error bars")->capture_default_str()->group("Lyapunov");
+
+    Command c;
+    c.app = cmd;
+    c.run = [cli, cmd]() {
+        resolve_model(cli->common);
+        auto& o = cli->sim;
+        o.seed = cli->common.seed;
+        o.integrator.kind = sim::parse_integrator(cli->integrator);
+        if (cmd->count("--lyapunov-k") > 0 && cli->lyapunov_k < 1) throw BadInput("lyapunov_k", "must be >= 1");
+        o.lyapunov_k = cmd->count("--lyapunov-k") > 0 ? cli->lyapunov_k : (cli->lyapunov ? 1 : 0);
+        o.validate();
+        if (!cli->common.out_dir.empty()) ensure_dir(cli->common.out_dir);  // fail before a long run
+        Progress::set_quiet(cli->common.quiet);
+        const sim::SimulationResult r = sim::simulate(cli->common.model, o);
+        if (!cli->common.out_dir.empty()) write_outputs(*cli, r);
+        if (cli->common.json)
+            print_json(result_json(*cli, r));
+        else
+            print_summary(*cli, r);
+        return kExitOk;
+    };
+    return c;
+}
+
+}  // namespace gdmft::app

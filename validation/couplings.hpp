@@ -1,0 +1,48 @@
+#pragma once
+// Random coupling matrices of the finite-N network, stored row-major in double or float, and their
+// product with a block of column vectors, parallelised over fixed row blocks (OpenMP, never nested).
+#include <Eigen/Dense>
+
+#include <cstdint>
+#include <vector>
+
+namespace gdmft::sim {
+
+using RowMatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using RowMatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// A stack of square N x N blocks (e.g. [Jz; Jr]) with i.i.d. N(0, gain_b^2 / N) entries. Row i of block
+// b is drawn from its own stream derive_seed(derive_seed(seed, stream_b), i), so every matrix depends
+// only on (seed, its stream id), not on which other matrices exist, nor on the thread count.
+class CouplingMatrix {
+public:
+    CouplingMatrix() = default;
+    // One block per (stream id, gain) pair.
+    CouplingMatrix(std::size_t N, std::uint64_t seed, const std::vector<std::uint64_t>& streams,
+                   const std::vector<double>& gains, bool single_precision);
+
+    std::size_t rows() const { return rows_; }
+    std::size_t cols() const { return cols_; }
+    bool empty() const { return rows_ == 0; }
+    bool single_precision() const { return single_; }
+    std::size_t bytes() const { return rows_ * cols_ * (single_ ? sizeof(float) : sizeof(double)); }
+
+    // Y = J X (X: cols x C, Y resized to rows x C). Rows are cut into fixed blocks of kBlockRows and the
+    // blocks shared among threads, so each entry of Y is computed the same way whatever the thread count.
+    // With float storage X is rounded to float and the product accumulated in float.
+    void multiply(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y) const;
+
+    // Entry access (tests and diagnostics).
+    double operator()(std::size_t i, std::size_t j) const { return single_ ? double(f_(i, j)) : d_(i, j); }
+
+    static constexpr std::size_t kBlockRows = 64;
+
+private:
+    std::size_t rows_ = 0, cols_ = 0;
+    bool single_ = false;
+    RowMatrixD d_;
+    RowMatrixF f_;
+    mutable Eigen::MatrixXf xf_;  // float copy of X (float storage only)
+};
+
+}  // namespace gdmft::sim

@@ -1,0 +1,91 @@
+#pragma once
+// The finite-N gated network of THEORY.md section 1: couplings, quenched input, the layout of the state,
+// the right-hand side and its exact Jacobian-vector product (the tangent dynamics).
+//
+// State layout (one column per trajectory or tangent vector):
+//   rows [0, N)            h
+//   rows [N, 2N)           z   (only if z is a state variable: tau_z > 0 and the z gate is simulated)
+//   next N rows            r   (only if r is a state variable: tau_r > 0 and the r gate is simulated)
+// A gate is simulated when its sensitivity alpha is nonzero, or when `track_gates` asks for it. A gate
+// with alpha = 0 is the constant sigma(0) = 1/(1+e^beta) and costs nothing unless tracked. An
+// instantaneous gate (tau = 0) is algebraic, z = Jz phi(h), and has no state rows.
+//
+// Column layout of a state matrix with M trajectories and K tangent vectors each: columns 0..M-1 are the
+// trajectories, column M + m K + k is tangent vector k of trajectory m.
+#include "dmft/model.hpp"
+#include "validation/couplings.hpp"
+
+#include <Eigen/Dense>
+
+#include <cstdint>
+
+namespace gdmft::sim {
+
+struct NetworkOptions {
+    std::size_t N = 1000;
+    std::uint64_t seed = 1;        // network seed (couplings and input): one realization
+    bool single_precision = false; // store couplings as float (halves memory traffic)
+    bool track_gates = false;      // simulate z and r even when their gate is constant (for C_z, C_r)
+};
+
+// Stream ids under the network seed (documented so that other tools can reproduce the draws).
+enum Stream : std::uint64_t { kStreamJh = 1, kStreamJz = 2, kStreamJr = 3, kStreamInput = 4, kStreamInit = 5 };
+
+struct Columns {
+    int M = 1;  // trajectories
+    int K = 0;  // tangent vectors per trajectory
+    int total() const { return M * (1 + K); }
+    int base_of(int c) const { return c < M ? c : (c - M) / K; }
+};
+
+// Observables of one trajectory at one time: h, z, r (z, r empty when not simulated), sigma_z(z).
+struct Observables {
+    Eigen::VectorXd h, z, r, sigma_z;
+};
+
+class Network {
+public:
+    Network(const ModelParams& p, const NetworkOptions& o);
+
+    std::size_t N() const { return N_; }
+    std::size_t dim() const { return dim_; }
+    bool z_simulated() const { return z_sim_; }
+    bool r_simulated() const { return r_sim_; }
+    bool z_in_state() const { return z_state_; }
+    bool r_in_state() const { return r_state_; }
+    const ModelParams& params() const { return p_; }
+    const Eigen::VectorXd& input() const { return input_; }
+    const CouplingMatrix& Jh() const { return Jh_; }
+    const CouplingMatrix& Jgates() const { return Jg_; }  // [Jz; Jr] rows of the simulated gates
+    // Bytes of coupling matrices streamed by one evaluation of the right-hand side.
+    std::size_t bytes_per_rhs() const;
+
+    // Initial state of trajectory m: h_i ~ N(0, 1), z = r = 0, from stream (seed, kStreamInit, m).
+    Eigen::VectorXd initial_state(int m) const;
+
+    // dX/dt for every column: trajectories get the equations of motion, tangent columns the Jacobian of
+    // their trajectory applied to them. All columns share the matrix products (matrix-matrix).
+    void rhs(const Eigen::MatrixXd& X, Eigen::MatrixXd& dX, const Columns& cols) const;
+
+    // h, z, r, sigma_z of the trajectory in column c of X (instantaneous gates are computed here).
+    Observables observe(const Eigen::MatrixXd& X, int c) const;
+
+private:
+    ModelParams p_;
+    Phi phi_;
+    Gate gz_, gr_;
+    std::size_t N_, dim_;
+    std::uint64_t seed_;
+    bool z_sim_, r_sim_;      // gate variable is computed (dynamics or tracking)
+    bool z_state_, r_state_;  // gate variable is part of the state (tau > 0)
+    bool z_rhs_, r_rhs_;      // gate variable is needed in the right-hand side
+    Eigen::Index z_row_ = -1, r_row_ = -1;  // first state row of z, r (-1: not in state)
+    Eigen::Index gz_row_ = -1, gr_row_ = -1;  // first row of z, r in Jg's product (-1: absent)
+    CouplingMatrix Jh_, Jg_;
+    Eigen::VectorXd input_;
+
+    // Workspace (one network is used by one integration at a time).
+    mutable Eigen::MatrixXd P_, G_, Q_, U_, D_;
+};
+
+}  // namespace gdmft::sim
