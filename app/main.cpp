@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
 
     // Each subcommand registers itself here (one line each).
     std::vector<Command> commands;
-    // commands.push_back(add_simulate(root));
+    commands.push_back(add_simulate(root));
     // commands.push_back(add_solve(root));
     // commands.push_back(add_fixedpoint(root));
     // commands.push_back(add_validate(root));
