@@ -8,6 +8,10 @@
 // tanh up to variance ~50. Bivariate averages use the conditional decomposition
 //   x = mu_x + sqrt(var_x) u,  y | u ~ N(mu_y + cov u / sqrt(var_x), var_y - cov^2 / var_x),
 // i.e. an outer rule over u and an inner one-dimensional average.
+#include "numerics/chebyshev.hpp"
+
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -70,6 +74,70 @@ std::vector<double> stationary_pair(F&& f, double mu, double c0, const std::vect
         out[i] = acc;
     }
     return out;
+}
+
+// Trapezoid rule for an integrand analytic in the strip |Im x| < d of the standard-normal variable x:
+// error ~ exp(y^2/2 - 2 pi y / h) for 0 < y <= d (the Gaussian weight grows off the real axis), so the step is
+// h = min(0.5, 2 pi y / (ln(1/tol) + y^2/2)) with y = min(d, sqrt(ln(1/tol))); window [-8.5, 8.5]. For f(mu +
+// sd x) with f's nearest singularity at distance w from the real axis (tanh: pi/2; a gate with slope
+// alpha: pi/alpha), d = w / sd. Small variances get few nodes (at least 35), large ones many.
+Rule rule_for_strip(double d, double tol = 1e-14);
+
+// Stationary pair averages as smooth functions of the covariance, for solvers that need them at many
+// lags and their Price-theorem derivatives. For x, y ~ N(mu, c0) with covariance c in [c_lo, c0]:
+//   value(c) = <f(x) f(y)>,   d_cov(c) = d value / dc = <f'(x) f'(y)>,
+//   d_var(c) = d value / dc0 at fixed c = <f''(x) f(y)>        (Price's theorem),
+// each a Chebyshev interpolant in c (accurate to ~tol relative; `converged` false if the degree cap was
+// hit). Each node is a two-level trapezoid average in the shared-component form of stationary_pair,
+// with rules sized by rule_for_strip for the inner and outer standard deviations separately, so small
+// variances cost little. The interpolant is Gevrey-smooth up to c = c0, where it is evaluated exactly
+// (a Lobatto node).
+struct PairTable {
+    double mu = 0, c0 = 0;
+    Chebyshev value, d_cov, d_var;
+    bool converged = false;
+};
+
+// f3(u) returns {f(u), f'(u), f''(u)}; strip = distance of f's nearest complex singularity from the real
+// axis (tanh: pi/2; for an entire function pass the scale on which it varies, e.g. pi/2 for erf(sqrt(pi)u/2)).
+template <class F3>
+PairTable pair_table(F3&& f3, double mu, double c0, double c_lo, double strip, double tol = 1e-12) {
+    PairTable t;
+    t.mu = mu;
+    t.c0 = c0 = std::max(0.0, c0);
+    c_lo = std::clamp(c_lo, -c0, c0);
+    auto node = [&](double c) {
+        const double ac = std::min(std::abs(c), c0);
+        const double sc = std::sqrt(ac), sr = std::sqrt(std::max(0.0, c0 - ac));
+        const Rule outer = sc > 0 ? rule_for_strip(strip / sc) : Rule{{0.0}, {1.0}};
+        const Rule inner = sr > 0 ? rule_for_strip(strip / sr) : Rule{{0.0}, {1.0}};
+        const std::size_t no = outer.x.size();
+        std::vector<std::array<double, 3>> F(no);  // inner means of f, f', f'' at each outer node
+        for (std::size_t k = 0; k < no; ++k) {
+            std::array<double, 3> acc{0, 0, 0};
+            const double m = mu + sc * outer.x[k];
+            for (std::size_t j = 0; j < inner.x.size(); ++j) {
+                const std::array<double, 3> v = f3(m + sr * inner.x[j]);
+                for (int d = 0; d < 3; ++d) acc[d] += inner.w[j] * v[d];
+            }
+            F[k] = acc;
+        }
+        // y shares the component z with sign(c): F(-z_k) = F[no-1-k] (symmetric rule).
+        std::array<double, 3> out{0, 0, 0};
+        for (std::size_t k = 0; k < no; ++k) {
+            const auto& Fy = c >= 0 ? F[k] : F[no - 1 - k];
+            out[0] += outer.w[k] * F[k][0] * Fy[0];
+            out[1] += outer.w[k] * F[k][1] * Fy[1];
+            out[2] += outer.w[k] * F[k][2] * Fy[0];
+        }
+        return out;
+    };
+    auto set = chebyshev_adaptive<3>(node, c_lo, c0, tol);
+    t.value = set.fn[0];
+    t.d_cov = set.fn[1];
+    t.d_var = set.fn[2];
+    t.converged = set.converged;
+    return t;
 }
 
 // Closed form for phi = erf(sqrt(pi) u / 2), zero means: <phi(x) phi(y)> = (2/pi) asin((pi/2) c / (1 + (pi/2) c0)).
