@@ -32,6 +32,9 @@ public:
     // With float storage X is rounded to float and the product accumulated in float.
     void multiply(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y) const;
 
+    // max over rows in [row0, row0 + n) of sum_j |J_ij|.
+    double max_abs_row_sum(std::size_t row0, std::size_t n) const;
+
     // Entry access (tests and diagnostics).
     double operator()(std::size_t i, std::size_t j) const { return single_ ? double(f_(i, j)) : d_(i, j); }
 

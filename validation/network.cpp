@@ -12,10 +12,10 @@ namespace {
 // Runs body(i0, i1) over fixed blocks of rows [0, n), shared among the OpenMP threads. Element-wise work
 // is row-local, so the result does not depend on the thread count.
 template <class Body>
-void for_row_blocks(std::size_t n, Body&& body) {
+void for_row_blocks(std::size_t n, int cols, Body&& body) {
     constexpr std::ptrdiff_t kRows = 256;
     const std::ptrdiff_t nb = (static_cast<std::ptrdiff_t>(n) + kRows - 1) / kRows;
-    if (nb == 1) {
+    if (nb == 1 || static_cast<std::ptrdiff_t>(n) * cols < 4096) {
         body(Eigen::Index(0), static_cast<Eigen::Index>(n));
         return;
     }
@@ -51,6 +51,8 @@ Network::Network(const ModelParams& p, const NetworkOptions& o)
     input_.resize(n);
     NormalStream rng(derive_seed(o.seed, kStreamInput));
     for (Eigen::Index i = 0; i < n; ++i) input_(i) = p.input_mean + p.input_std * rng.normal();
+    bound_ = Jh_.max_abs_row_sum(0, N_) + input_.cwiseAbs().maxCoeff();
+    if (!Jg_.empty()) bound_ = std::max(bound_, Jg_.max_abs_row_sum(0, Jg_.rows()));
 }
 
 std::size_t Network::bytes_per_rhs() const { return Jh_.bytes() + ((z_rhs_ || r_rhs_) ? Jg_.bytes() : 0); }
@@ -73,7 +75,7 @@ void Network::rhs(const Eigen::MatrixXd& X, Eigen::MatrixXd& dX, const Columns& 
     auto grp = [&](int g, int m) { return g * M + m; };
 
     // Phase A: P = [phi(h) | phi'(h) v_h] (the vectors the couplings act on), phi'(h).
-    for_row_blocks(N_, [&](Eigen::Index i0, Eigen::Index i1) {
+    for_row_blocks(N_, C, [&](Eigen::Index i0, Eigen::Index i1) {
         for (int m = 0; m < M; ++m)
             for (Eigen::Index i = i0; i < i1; ++i) {
                 const double h = X(i, m);
@@ -97,7 +99,7 @@ void Network::rhs(const Eigen::MatrixXd& X, Eigen::MatrixXd& dX, const Columns& 
 
     // Phase B: gates and Q = [sigma_r phi | sigma_r' dr phi + sigma_r dphi] (the input of Jh).
     Q_.resize(n, C);
-    for_row_blocks(N_, [&](Eigen::Index i0, Eigen::Index i1) {
+    for_row_blocks(N_, C, [&](Eigen::Index i0, Eigen::Index i1) {
         for (int m = 0; m < M; ++m)
             for (Eigen::Index i = i0; i < i1; ++i) {
                 const double sr = r_used ? gr_(rval(i, m)) : sr0;
@@ -123,7 +125,7 @@ void Network::rhs(const Eigen::MatrixXd& X, Eigen::MatrixXd& dX, const Columns& 
 
     // Phase C: time derivatives.
     dX.resize(static_cast<Eigen::Index>(dim_), C);
-    for_row_blocks(N_, [&](Eigen::Index i0, Eigen::Index i1) {
+    for_row_blocks(N_, C, [&](Eigen::Index i0, Eigen::Index i1) {
         for (int m = 0; m < M; ++m)
             for (Eigen::Index i = i0; i < i1; ++i) {
                 const double drive = -X(i, m) + U_(i, m) + input_(i);

@@ -60,6 +60,11 @@ public:
     // Bytes of coupling matrices streamed by one evaluation of the right-hand side.
     std::size_t bytes_per_rhs() const;
 
+    // A bound that the exact dynamics never exceeds once |x| is below it: |h_i| <= sum_j |Jh_ij| + |I_i|
+    // (since |sigma_r phi| <= 1 and sigma_z > 0), |z_i| <= sum_j |Jz_ij|, likewise r. A numerical state
+    // beyond it (or beyond its initial size) is a numerical instability.
+    double state_bound() const { return bound_; }
+
     // Initial state of trajectory m: h_i ~ N(0, 1), z = r = 0, from stream (seed, kStreamInit, m).
     Eigen::VectorXd initial_state(int m) const;
 
@@ -83,6 +88,7 @@ private:
     Eigen::Index gz_row_ = -1, gr_row_ = -1;  // first row of z, r in Jg's product (-1: absent)
     CouplingMatrix Jh_, Jg_;
     Eigen::VectorXd input_;
+    double bound_ = 0;
 
     // Workspace (one network is used by one integration at a time).
     mutable Eigen::MatrixXd P_, G_, Q_, U_, D_;

@@ -96,12 +96,15 @@ RealizationResult simulate_one(const ModelParams& p, const SimulationOptions& o,
     Progress progress(label, t_end);
     double t = 0;
 
+    // The exact flow stays within max(initial size, network bound); twice that means a numerical blow-up.
+    const double bound = 2.0 * std::max(X.cwiseAbs().maxCoeff(), net.state_bound()) + 1.0;
     auto advance_to = [&](double target) {
         integ.advance(f, X, t, target);
-        if (!X.allFinite()) {
+        const bool finite = X.allFinite();
+        if (!finite || X.leftCols(M).cwiseAbs().maxCoeff() > bound) {
             std::ostringstream os;
-            os << label << ": the state became non-finite by t = " << t
-               << " (the run blew up; use a smaller --dt or --integrator dopri5)";
+            os << label << ": the state became " << (finite ? "larger than the bound of the exact dynamics" : "non-finite")
+               << " by t = " << t << " (the run blew up; use a smaller --dt or --integrator dopri5)";
             throw NumericalFailure(os.str());
         }
         progress.update(t);
