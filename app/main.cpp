@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     std::vector<Command> commands;
     commands.push_back(add_simulate(root));
     // commands.push_back(add_solve(root));
-    // commands.push_back(add_fixedpoint(root));
+    commands.push_back(add_fixedpoint(root));
     // commands.push_back(add_validate(root));
 
     std::vector<std::string> args(argv + 1, argv + argc);
