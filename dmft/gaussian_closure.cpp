@@ -197,9 +197,11 @@ EnergyRoot energy_condition(const ModelParams& m, double c_max, double tol) {
 
     // The plateau q(c0) can cease to exist (a saddle-node of q = F(q)) below some c0: where E turns from
     // finite to NaN between two scan points, bisect for a point with E > 0 before moving on.
+    // Steps of 10% down to c_max/100 (chaotic roots lie there unless the transition is approached),
+    // then of 30% down to 1e-7 c_max.
     double hi = c_max, E_hi = E(hi);
-    const double factor = 0.9, floor = 1e-7 * c_max;
-    for (double lo = hi * factor; lo >= floor; lo *= factor) {
+    const double floor = 1e-7 * c_max;
+    for (double lo = hi * 0.9; lo >= floor; lo *= (lo > 1e-2 * c_max ? 0.9 : 0.7)) {
         double E_lo = E(lo);
         if (std::isfinite(E_hi) && E_hi <= 0 && !std::isfinite(E_lo)) {
             double a = lo, b = hi;  // E(a) NaN, E(b) <= 0

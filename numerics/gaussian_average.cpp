@@ -29,13 +29,17 @@ const Rule& coarse_rule() {
     return r;
 }
 
-Rule rule_for_strip(double d, double tol) {
-    constexpr double half_width = 8.5;
+double trapezoid_step(double d, double tol) {
     // On the line Im x = y (0 < y <= d) the Gaussian weight grows by e^{y^2/2}, so the error is
     // ~ exp(y^2/2 - 2 pi y / h): with y = min(d, sqrt(L)), L = ln(1/tol), h = 2 pi y / (L + y^2/2).
     const double L = std::log(1.0 / tol);
     const double y = std::min(d, std::sqrt(L));
-    const double h = std::min(0.5, 2 * std::numbers::pi * y / (L + 0.5 * y * y));
+    return std::min(0.5, 2 * std::numbers::pi * y / (L + 0.5 * y * y));
+}
+
+Rule rule_for_strip(double d, double tol) {
+    constexpr double half_width = 8.5;
+    const double h = trapezoid_step(d, tol);
     int n = 2 * static_cast<int>(std::ceil(half_width / h)) + 1;
     n = std::max(n, 35);
     return Rule::trapezoid(n, half_width);

@@ -82,6 +82,8 @@ std::vector<double> stationary_pair(F&& f, double mu, double c0, const std::vect
 // sd x) with f's nearest singularity at distance w from the real axis (tanh: pi/2; a gate with slope
 // alpha: pi/alpha), d = w / sd. Small variances get few nodes (at least 35), large ones many.
 Rule rule_for_strip(double d, double tol = 1e-14);
+// The step h of that rule before it is fitted to the window.
+double trapezoid_step(double d, double tol = 1e-14);
 
 // Stationary pair averages as smooth functions of the covariance, for solvers that need them at many
 // lags and their Price-theorem derivatives. For x, y ~ N(mu, c0) with covariance c in [c_lo, c0]:
@@ -89,8 +91,9 @@ Rule rule_for_strip(double d, double tol = 1e-14);
 //   d_var(c) = d value / dc0 at fixed c = <f''(x) f(y)>        (Price's theorem),
 // each a Chebyshev interpolant in c (accurate to ~tol relative; `converged` false if the degree cap was
 // hit). Each node is a two-level trapezoid average in the shared-component form of stationary_pair,
-// with rules sized by rule_for_strip for the inner and outer standard deviations separately, so small
-// variances cost little. The interpolant is Gevrey-smooth up to c = c0, where it is evaluated exactly
+// with rules sized by rule_for_strip (to 1e-4 tol) for the inner and outer standard deviations
+// separately, so small variances cost little; when both want about the same step in u, f is evaluated
+// once on a common grid and the inner averages become discrete correlations. The interpolant is Gevrey-smooth up to c = c0, where it is evaluated exactly
 // (a Lobatto node).
 struct PairTable {
     double mu = 0, c0 = 0;
@@ -106,23 +109,56 @@ PairTable pair_table(F3&& f3, double mu, double c0, double c_lo, double strip, d
     t.mu = mu;
     t.c0 = c0 = std::max(0.0, c0);
     c_lo = std::clamp(c_lo, -c0, c0);
+    // Quadrature tolerance well below the table's: the rule's error estimate holds for f, while f' and f''
+    // (double and triple poles for tanh) carry up to ~50 times larger trapezoid errors at the same step.
+    const double qtol = std::clamp(1e-4 * tol, 1e-16, 1e-10);
+    constexpr double half_width = 8.5;
     auto node = [&](double c) {
         const double ac = std::min(std::abs(c), c0);
         const double sc = std::sqrt(ac), sr = std::sqrt(std::max(0.0, c0 - ac));
-        const Rule outer = sc > 0 ? rule_for_strip(strip / sc) : Rule{{0.0}, {1.0}};
-        const Rule inner = sr > 0 ? rule_for_strip(strip / sr) : Rule{{0.0}, {1.0}};
-        const std::size_t no = outer.x.size();
-        std::vector<std::array<double, 3>> F(no);  // inner means of f, f', f'' at each outer node
-        for (std::size_t k = 0; k < no; ++k) {
-            std::array<double, 3> acc{0, 0, 0};
-            const double m = mu + sc * outer.x[k];
-            for (std::size_t j = 0; j < inner.x.size(); ++j) {
-                const std::array<double, 3> v = f3(m + sr * inner.x[j]);
-                for (int d = 0; d < 3; ++d) acc[d] += inner.w[j] * v[d];
+        // Inner means F(z_k) = E_a f(mu + sc z_k + sr a) of f, f', f'' at the outer nodes z_k.
+        std::vector<std::array<double, 3>> F;
+        Rule outer;
+        const double dx_o = sc > 0 ? sc * trapezoid_step(strip / sc, qtol) : 0.0;
+        const double dx_i = sr > 0 ? sr * trapezoid_step(strip / sr, qtol) : 0.0;
+        if (dx_o > 0 && dx_i > 0 && std::max(dx_o, dx_i) <= 2 * std::min(dx_o, dx_i)) {
+            // Both rules want about the same step in u (for a strip-limited f the step scales as 1/sd):
+            // put every argument mu + sc z_k + sr a_j on one grid of step delta, evaluate f there once,
+            // and form the inner means as discrete correlations with the Gaussian weights.
+            const double delta = std::min(dx_o, dx_i);
+            const int Ko = static_cast<int>(std::ceil(half_width * sc / delta));
+            const int Ki = static_cast<int>(std::ceil(half_width * sr / delta));
+            outer = Rule::trapezoid(2 * Ko + 1, Ko * delta / sc);
+            const Rule inner = Rule::trapezoid(2 * Ki + 1, Ki * delta / sr);
+            std::vector<std::array<double, 3>> fgrid(2 * (Ko + Ki) + 1);
+            for (int g = 0; g < static_cast<int>(fgrid.size()); ++g) fgrid[g] = f3(mu + delta * (g - Ko - Ki));
+            F.assign(2 * Ko + 1, {0.0, 0.0, 0.0});
+            for (int k = 0; k <= 2 * Ko; ++k) {
+                double a0 = 0, a1 = 0, a2 = 0;
+                const std::array<double, 3>* fk = fgrid.data() + k;
+                for (int j = 0; j <= 2 * Ki; ++j) {
+                    a0 += inner.w[j] * fk[j][0];
+                    a1 += inner.w[j] * fk[j][1];
+                    a2 += inner.w[j] * fk[j][2];
+                }
+                F[k] = {a0, a1, a2};
             }
-            F[k] = acc;
+        } else {
+            outer = sc > 0 ? rule_for_strip(strip / sc, qtol) : Rule{{0.0}, {1.0}};
+            const Rule inner = sr > 0 ? rule_for_strip(strip / sr, qtol) : Rule{{0.0}, {1.0}};
+            F.resize(outer.x.size());
+            for (std::size_t k = 0; k < outer.x.size(); ++k) {
+                std::array<double, 3> acc{0, 0, 0};
+                const double m = mu + sc * outer.x[k];
+                for (std::size_t j = 0; j < inner.x.size(); ++j) {
+                    const std::array<double, 3> v = f3(m + sr * inner.x[j]);
+                    for (int d = 0; d < 3; ++d) acc[d] += inner.w[j] * v[d];
+                }
+                F[k] = acc;
+            }
         }
         // y shares the component z with sign(c): F(-z_k) = F[no-1-k] (symmetric rule).
+        const std::size_t no = outer.x.size();
         std::array<double, 3> out{0, 0, 0};
         for (std::size_t k = 0; k < no; ++k) {
             const auto& Fy = c >= 0 ? F[k] : F[no - 1 - k];
