@@ -573,6 +573,104 @@ std::vector<double> separatrix(const ModelParams& m, double c0, double q, double
     return C;
 }
 
+// Newton for the target problem on a fixed grid. x enters as [Delta, q] (the tau_r = 0 layout) and
+// leaves in the target layout: for a dynamic r gate, the tau_r = 0 problem is solved first, Gamma is
+// initialised from it (C_r = g_r^2 C_phi) and tau_r is raised in steps (doubled on success, halved on
+// failure). Intermediate solves stop at 1e-6; the last one at tol.
+NewtonReport solve_on_grid(const ModelParams& m, double h, std::size_t n, Eigen::VectorXd& x, LagSystem::Eval& e,
+                           const StationaryOptions& o, int& iterations, std::vector<double>& history, Progress& progress) {
+    ModelParams m0 = m;
+    m0.tau_r = 0;
+    LagSystem sys0(m0, h, n);
+    const bool dyn_r = LagSystem(m, h, n).dynamic_r();
+    NewtonReport rep = newton(sys0, x, e, dyn_r ? 1e-6 : o.tol, o.max_iterations - iterations, history, progress, iterations);
+    iterations += rep.iterations;
+    if (!rep.converged || !dyn_r) return rep;
+
+    Eigen::VectorXd xg(2 * n + 1);
+    xg.head(n + 1) = x;
+    for (std::size_t k = 0; k < n; ++k) xg[n + 1 + k] = e.R[k] - e.Rq;
+    double t_done = 0, step = 1;
+    while (t_done < 1) {
+        if (iterations >= o.max_iterations) {
+            rep.converged = false;
+            rep.message = "iteration budget exhausted during the continuation in tau_r (reached tau_r = " +
+                          fmt(t_done * m.tau_r) + ")";
+            break;
+        }
+        const double t = std::min(1.0, t_done + step);
+        ModelParams mt = m;
+        mt.tau_r = t * m.tau_r;
+        LagSystem sys(mt, h, n);
+        Eigen::VectorXd xt = xg;
+        LagSystem::Eval et;
+        rep = newton(sys, xt, et, t < 1 ? 1e-6 : o.tol, o.max_iterations - iterations, history, progress, iterations);
+        iterations += rep.iterations;
+        if (rep.converged) {
+            xg = xt;
+            e = std::move(et);
+            t_done = t;
+            step *= 2;
+        } else if ((step *= 0.5) < 1.0 / 256) {
+            rep.message = "continuation in tau_r stalled at tau_r = " + fmt(t_done * m.tau_r) + " (" + rep.message + ")";
+            break;
+        }
+    }
+    x = xg;
+    return rep;
+}
+
+// Lag grid and response kernel R(tau) = (s0/tau_h) e^{-s0 tau/tau_h} (tau in time units).
+void fill_lags(StationaryResult& res, const ModelParams& m, double dt, std::size_t n) {
+    const double s0 = m.gate_z().at_zero();
+    res.tau.resize(n);
+    res.R.resize(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        res.tau[k] = k * dt * m.tau_h;
+        res.R[k] = (s0 / m.tau_h) * std::exp(-s0 * res.tau[k] / m.tau_h);
+    }
+    res.tau_response = mean_response_time(res.tau, res.R);
+}
+
+// No chaotic solution: the stationary state is the static fixed point (the smallest root of the
+// fixed-point equation), C_h(tau) = Delta_h for every tau; converged iff that fixed point is stable.
+void static_result(StationaryResult& res, const ModelParams& m, const StationaryOptions& o,
+                   const FixedPointBranch& fp, std::size_t n, std::ostringstream& msg) {
+    const Phi phi = m.phi_fn();
+    const Gate gr = m.gate_r();
+    const double s0 = m.gate_z().at_zero();
+    const double q = fp.Delta_h;
+    fill_lags(res, m, o.grid.dt, n);
+    const double mphi = gauss::mean(phi, m.input_mean, q);
+    const double p2 = gauss::mean([&](double u) { const double p = phi(u); return p * p; }, m.input_mean, q);
+    const double ms = gate_mean(gr, fp.Delta_r), ms2 = gate_mean_sq(gr, fp.Delta_r);
+    res.C_h.assign(n, q);
+    res.C_phi.assign(n, p2 - mphi * mphi);
+    res.C_r.assign(n, fp.Delta_r);
+    res.C_z.assign(n, fp.Delta_z);
+    res.C_srphi.assign(n, ms2 * p2 - ms * ms * mphi * mphi);
+    res.C_h0 = res.q_h = q;
+    res.C_phi0 = res.q_phi = p2 - mphi * mphi;
+    res.C_r0 = fp.Delta_r;
+    res.C_z0 = fp.Delta_z;
+    res.tau_corr = kNaN;  // no fluctuations
+    res.iterations = 0;
+    res.residual = 0;
+    res.termination = Termination::NoChaoticSolution;
+    res.converged = fp.stable;
+    msg << "static solution at the fixed point Delta_h = " << fmt(q) << " with G = " << fmt(fp.G)
+        << (fp.stable ? " (stable)" : " (UNSTABLE: no stationary solution found)");
+    if (o.lyapunov) {
+        if (gr.constant() || m.tau_r == 0) {
+            // Jacobian support edge at a fixed point (alpha_z = 0, instantaneous or constant r gate):
+            // lambda = (s0/tau_h)(-1 + sqrt(G)) (THEORY.md section 4).
+            res.lambda_max = (s0 / m.tau_h) * (-1 + std::sqrt(fp.G));
+        } else {
+            msg << "; lambda_max not computed: it needs tau_r = 0 (or a constant r gate)";
+        }
+    }
+}
+
 }  // namespace
 
 }  // namespace gdmft::closure
@@ -592,12 +690,19 @@ StationaryResult solve_gaussian(const ModelParams& m, const StationaryOptions& o
     const double h = s0 * o.grid.dt;  // lag step in u = s0 t / tau_h
     const double gh2 = m.g_h * m.g_h, gr2 = m.g_r * m.g_r, gz2 = m.g_z * m.g_z;
     const double rho_r = s0 * m.tau_r / m.tau_h, rho_z = s0 * m.tau_z / m.tau_h;
-    const Phi phi = m.phi_fn();
     const Gate gr = m.gate_r();
     const bool dyn_r = !gr.constant() && m.tau_r > 0;
     res.mean_sigma_z = s0;
     res.mean_h = m.input_mean;
     std::ostringstream msg;
+
+    // Lag grid (u units): the user's window (in units of tau_h) or 18 decay lengths of the tail.
+    const bool user_window = o.grid.window > 0;
+    auto grid_points = [&](double T_u) { return static_cast<std::size_t>(std::ceil(T_u / h - 1e-9)) + 1; };
+    constexpr std::size_t kMaxPoints = 200001;
+    auto auto_window = [&](double kappa) {
+        return std::min(std::max(20.0, 18.0 / std::max(kappa, 1e-12)), (kMaxPoints - 1) * h);
+    };
 
     // (1) Fixed points: the static branch (smallest root) and the variance bound (largest root).
     const auto fps = fixed_points(m);
@@ -608,69 +713,14 @@ StationaryResult solve_gaussian(const ModelParams& m, const StationaryOptions& o
     ModelParams m0 = m;
     m0.tau_r = 0;
     const EnergyRoot er = energy_condition(m0, fps.back().Delta_h);
-
-    // Lag grid (u units): automatic window from the tail rate, or the user's (in units of tau_h).
-    auto grid_points = [&](double T_u) { return static_cast<std::size_t>(std::ceil(T_u / h)) + 1; };
-    constexpr std::size_t kMaxPoints = 200001;
-    auto auto_window = [&](double kappa) {
-        double T_u = std::max(20.0, 18.0 / std::max(kappa, 1e-12));
-        if (grid_points(T_u) > kMaxPoints) {
-            T_u = (kMaxPoints - 1) * h;
-            msg << "window capped at " << fmt(T_u / s0) << " tau_h (slow tail, kappa = " << fmt(kappa) << "); ";
-        }
-        return T_u;
-    };
-    const bool user_window = o.grid.window > 0;
-
-    std::vector<double> tau;
-    auto fill_common = [&](std::size_t n) {
-        tau.resize(n);
-        res.R.resize(n);
-        for (std::size_t k = 0; k < n; ++k) {
-            tau[k] = k * o.grid.dt * m.tau_h;
-            res.R[k] = (s0 / m.tau_h) * std::exp(-s0 * tau[k] / m.tau_h);
-        }
-        res.tau = tau;
-        res.tau_response = mean_response_time(tau, res.R);
-    };
     if (!er.found) {
-        // No chaotic solution: the stationary state is the static fixed point, C_h(tau) = q for all tau.
-        const double q = fp_static.Delta_h;
-        const std::size_t n = grid_points(user_window ? s0 * o.grid.window : 20.0);
-        fill_common(n);
-        const double mphi = gauss::mean(phi, m.input_mean, q);
-        const double p2 = gauss::mean([&](double u) { const double p = phi(u); return p * p; }, m.input_mean, q);
-        const double ms = gate_mean(gr, fp_static.Delta_r), ms2 = gate_mean_sq(gr, fp_static.Delta_r);
-        res.C_h.assign(n, q);
-        res.C_phi.assign(n, p2 - mphi * mphi);
-        res.C_r.assign(n, fp_static.Delta_r);
-        res.C_z.assign(n, fp_static.Delta_z);
-        res.C_srphi.assign(n, ms2 * p2 - ms * ms * mphi * mphi);
-        res.C_h0 = q;
-        res.q_h = q;
-        res.C_phi0 = res.q_phi = p2 - mphi * mphi;
-        res.C_r0 = fp_static.Delta_r;
-        res.C_z0 = fp_static.Delta_z;
-        res.tau_corr = kNaN;  // no fluctuations
-        res.iterations = er.evaluations;
-        res.residual = 0;
-        res.termination = Termination::NoChaoticSolution;
-        res.converged = fp_static.stable;
-        msg << "no chaotic solution (" << er.message << "); static solution at the fixed point Delta_h = " << fmt(q)
-            << " with G = " << fmt(fp_static.G) << (fp_static.stable ? " (stable)" : " (UNSTABLE: no stationary solution found)");
-        if (o.lyapunov) {
-            if (!dyn_r) {
-                // Jacobian support edge at a fixed point (alpha_z = 0, tau_r = 0): lambda = (s0/tau_h)(-1 + sqrt(G)).
-                res.lambda_max = (s0 / m.tau_h) * (-1 + std::sqrt(fp_static.G));
-            } else {
-                msg << "; lambda_max: the Schrodinger formula needs tau_r = 0 (or a constant r gate)";
-            }
-        }
+        msg << "no chaotic solution (" << er.message << ", " << er.evaluations << " evaluations); ";
+        static_result(res, m, o, fp_static, grid_points(user_window ? s0 * o.grid.window : 20.0), msg);
         res.message = msg.str();
         return res;
     }
 
-    // (3) Initial guess: the separatrix on an automatic or user window.
+    // (3) Initial guess: the separatrix of the tau_r = 0 particle.
     double T_u = user_window ? s0 * o.grid.window : auto_window(dyn_r ? std::min(er.kappa, 1 / rho_r) : er.kappa);
     std::size_t n = grid_points(T_u);
     const std::vector<double> C_init = separatrix(m0, er.c0, er.q, er.kappa, h, n);
@@ -678,135 +728,90 @@ StationaryResult solve_gaussian(const ModelParams& m, const StationaryOptions& o
     for (std::size_t k = 0; k < n; ++k) x[k] = C_init[k] - er.q;
     x[n] = er.q;
 
+    // (4) Newton on the lag grid (with the continuation in tau_r for a dynamic r gate); for an automatic
+    // window, extend it along the tail and re-solve if the converged tail decays more slowly than assumed.
     Progress progress("gaussian closure", o.max_iterations);
-    int iterations_used = 0;
     LagSystem::Eval e;
-    NewtonReport rep;
-
-    // (4) Newton for the tau_r = 0 problem; (5) continuation in tau_r for a dynamic r gate; then, for an
-    // automatic window, extend it if the converged tail decays more slowly than assumed.
-    for (int pass = 0; pass < 4; ++pass) {
-        {
-            LagSystem sys(m0, h, n);
-            rep = newton(sys, x, e, dyn_r ? 1e-3 * std::sqrt(o.tol) : o.tol, o.max_iterations - iterations_used,
-                         res.residual_history, progress, iterations_used);
-            iterations_used += rep.iterations;
-        }
-        if (rep.converged && dyn_r) {
-            // Gamma from the tau_r = 0 solution, then steps in tau_r (halved on failure).
-            Eigen::VectorXd xg(2 * n + 1);
-            xg.head(n + 1) = x;
-            for (std::size_t k = 0; k < n; ++k) xg[n + 1 + k] = e.R[k] - e.Rq;
-            double t_done = 0, step = 1;
-            while (t_done < 1 && iterations_used < o.max_iterations) {
-                const double t = std::min(1.0, t_done + step);
-                ModelParams mt = m;
-                mt.tau_r = t * m.tau_r;
-                LagSystem sys(mt, h, n);
-                Eigen::VectorXd xt = xg;
-                LagSystem::Eval et;
-                rep = newton(sys, xt, et, t < 1 ? 1e-6 : o.tol, o.max_iterations - iterations_used, res.residual_history,
-                             progress, iterations_used);
-                iterations_used += rep.iterations;
-                if (rep.converged && xt[0] > 1e-8 * std::max(1.0, xt[0] + xt[n])) {
-                    xg = xt;
-                    e = std::move(et);
-                    t_done = t;
-                    step *= 2;
-                } else {
-                    step *= 0.5;
-                    if (step < 1.0 / 256) {
-                        rep.converged = false;
-                        rep.message = "continuation in tau_r stalled at tau_r = " + fmt(t_done * m.tau_r) + " (" + rep.message + ")";
-                        break;
-                    }
-                }
-            }
-            if (t_done < 1 && rep.converged) {
-                rep.converged = false;
-                rep.message = "iteration budget exhausted during the continuation in tau_r";
-            }
-            x = xg;
-        }
-        if (!rep.converged || user_window) break;
-        LagSystem probe(m, h, n);
-        const auto [kh, kr] = probe.tail_rates(e);
-        const double kappa = dyn_r ? std::min(kh, kr) : kh;
+    NewtonReport rep = solve_on_grid(m, h, n, x, e, o, res.iterations, res.residual_history, progress);
+    auto tail_rate = [&](const LagSystem::Eval& ev) {
+        const auto [kh, kr] = LagSystem(m, h, n).tail_rates(ev);
+        return dyn_r ? std::min(kh, kr) : kh;
+    };
+    for (int pass = 0; pass < 3 && rep.converged && !user_window; ++pass) {
+        const double kappa = tail_rate(e);
         const double T_needed = auto_window(kappa);
-        if (T_needed <= 1.05 * T_u || grid_points(T_u) >= kMaxPoints) break;
-        // Extend the window along the exponential tail and solve again.
+        if (T_needed <= 1.05 * T_u) break;
         const std::size_t n_new = grid_points(T_needed);
-        Eigen::VectorXd xe(dyn_r ? 2 * n_new + 1 : n_new + 1);
-        for (std::size_t k = 0; k < n_new; ++k) xe[k] = k < n ? x[k] : x[n - 1] * std::exp(-kappa * (k - n + 1) * h);
-        xe[n_new] = x[n];
-        if (dyn_r)
+        const std::size_t blocks = dyn_r ? 2 : 1;
+        Eigen::VectorXd xe(blocks * n_new + 1);
+        for (std::size_t b = 0; b < blocks; ++b) {
+            const std::size_t src = b == 0 ? 0 : n + 1, dst = b == 0 ? 0 : n_new + 1;
             for (std::size_t k = 0; k < n_new; ++k)
-                xe[n_new + 1 + k] = k < n ? x[n + 1 + k] : x[2 * n] * std::exp(-kappa * (k - n + 1) * h);
+                xe[dst + k] = k < n ? x[src + k] : x[src + n - 1] * std::exp(-kappa * double(k - n + 1) * h);
+        }
+        xe[n_new] = x[n];
         x = xe;
         n = n_new;
         T_u = T_needed;
-        if (dyn_r) {
-            // Re-solve directly at the target tau_r on the longer window.
-            LagSystem sys(m, h, n);
-            rep = newton(sys, x, e, o.tol, o.max_iterations - iterations_used, res.residual_history, progress,
-                         iterations_used);
-            iterations_used += rep.iterations;
-            if (!rep.converged) break;
-            const auto [kh2, kr2] = sys.tail_rates(e);
-            if (auto_window(std::min(kh2, kr2)) <= 1.05 * T_u) break;
-        }
+        LagSystem sys(m, h, n);
+        rep = newton(sys, x, e, o.tol, o.max_iterations - res.iterations, res.residual_history, progress, res.iterations);
+        res.iterations += rep.iterations;
+    }
+    if (rep.converged && !(x[0] > 1e-6 * std::max(1.0, e.c0))) {
+        rep.converged = false;
+        rep.message = "the solution collapsed onto the static branch (C_h(0) - q = " + fmt(x[0]) +
+                      "): the chaotic solution does not fit the window";
     }
     progress.finish(rep.converged ? "converged" : "not converged");
+    if (grid_points(T_u) >= kMaxPoints) msg << "window capped at " << kMaxPoints << " lags (slow tail); ";
+    if (user_window && rep.converged && T_u < 18.0 / tail_rate(e))
+        msg << "window shorter than 18 tail decay lengths (" << fmt(18.0 / tail_rate(e) / s0 * m.tau_h)
+            << " time units): the tail is truncated; ";
 
-    res.iterations = iterations_used;
     res.residual = rep.last_dc0;
     res.converged = rep.converged;
     if (!rep.finite) res.termination = Termination::NotFinite;
     else if (rep.converged) res.termination = Termination::Converged;
-    else if (iterations_used >= o.max_iterations) res.termination = Termination::MaxIterations;
+    else if (res.iterations >= o.max_iterations) res.termination = Termination::MaxIterations;
     else res.termination = Termination::Diverged;
     if (!rep.converged) msg << rep.message << "; ";
 
     // Outputs (centred second moments; see dmft/stationary.hpp).
-    fill_common(n);
-    const double c0 = e.c0, q = e.q;
-    const double mphi = gauss::mean(phi, m.input_mean, c0);
+    fill_lags(res, m, o.grid.dt, n);
+    const double mphi = gauss::mean(m.phi_fn(), m.input_mean, e.c0);
     res.C_h = e.C;
     res.C_phi.resize(n);
     for (std::size_t k = 0; k < n; ++k) res.C_phi[k] = e.P[k] - mphi * mphi;
-    // C_r: dynamic gate: from the unknowns; constant gate with tau_r > 0: the low-pass filter (no feedback).
-    std::vector<double> Cr = e.R;
-    if (!dyn_r && m.tau_r > 0) {
+    // C_r: a dynamic gate's from the unknowns; a constant gate's (tau_r > 0) from the low-pass filter;
+    // C_z always by the filter (neither feeds back). The sources decay like the h tail.
+    const double kappa_h = LagSystem(m, h, n).tail_rates(e).first;
+    auto low_pass = [&](double g2, double rho) {
         std::vector<double> src(n);
-        for (std::size_t k = 0; k < n; ++k) src[k] = gr2 * (e.P[k] - e.Pq);
-        const double kappa = LagSystem(m0, h, n).tail_rates(e).first;
-        Cr = filter_solve(src, rho_r, h, std::min(kappa, 1 / rho_r));
-        for (double& v : Cr) v += gr2 * e.Pq;
-    }
-    res.C_r = Cr;
-    res.C_z.resize(n);
+        for (std::size_t k = 0; k < n; ++k) src[k] = g2 * (e.P[k] - e.Pq);
+        std::vector<double> out = filter_solve(src, rho, h, std::min(kappa_h, 1 / rho));
+        for (double& v : out) v += g2 * e.Pq;
+        return out;
+    };
+    res.C_r = (!dyn_r && m.tau_r > 0) ? low_pass(gr2, rho_r) : e.R;
     if (rho_z > 0) {
-        std::vector<double> src(n);
-        for (std::size_t k = 0; k < n; ++k) src[k] = gz2 * (e.P[k] - e.Pq);
-        const double kappa = LagSystem(m, h, n).tail_rates(e).first;  // the source decays like the h tail
-        res.C_z = filter_solve(src, rho_z, h, std::min(kappa, 1 / rho_z));
-        for (double& v : res.C_z) v += gz2 * e.Pq;
+        res.C_z = low_pass(gz2, rho_z);
     } else {
+        res.C_z.resize(n);
         for (std::size_t k = 0; k < n; ++k) res.C_z[k] = gz2 * e.P[k];
     }
     const double msr = gate_mean(gr, e.R0);
     res.C_srphi.resize(n);
     for (std::size_t k = 0; k < n; ++k) res.C_srphi[k] = e.Q[k] * e.P[k] - msr * msr * mphi * mphi;
 
-    res.C_h0 = c0;
-    res.q_h = q;
+    res.C_h0 = e.c0;
+    res.q_h = e.q;
     res.C_phi0 = e.P0 - mphi * mphi;
     res.q_phi = e.Pq - mphi * mphi;
     res.C_r0 = res.C_r[0];
     res.C_z0 = res.C_z[0];
-    res.tau_corr = correlation_time(tau, res.C_h, q);
-    msg << "energy condition C_h(0) = " << fmt(er.c0) << (dyn_r ? " at tau_r = 0" : "")
-        << ", lag grid " << n << " points over " << fmt(T_u / s0 * m.tau_h) << " (time units)";
+    res.tau_corr = correlation_time(res.tau, res.C_h, e.q);
+    msg << "energy condition C_h(0) = " << fmt(er.c0) << (dyn_r ? " at tau_r = 0" : "") << ", lag grid " << n
+        << " points over " << fmt(T_u / s0 * m.tau_h) << " time units";
     if (fp_static.stable) msg << "; coexists with a stable fixed point at Delta_h = " << fmt(fp_static.Delta_h);
 
     // Lyapunov exponent (section 5): W = g_h^2 [C_sr C_phi' + g_r^2 C_sr' C_phi C_phi'] at each lag.
@@ -818,7 +823,8 @@ StationaryResult solve_gaussian(const ModelParams& m, const StationaryOptions& o
             res.lambda_max = (s0 / m.tau_h) * sl.lambda_u();
             res.zero_mode_eigenvalue = sl.E1;
         } else {
-            msg << "; lambda_max not computed: the Schrodinger formula needs tau_r = 0 (or a constant r gate); use the sampled tangent DMFT";
+            msg << "; lambda_max not computed: the Schrodinger formula needs tau_r = 0 (or a constant r gate); "
+                   "use the sampled tangent DMFT";
         }
     }
     res.message = msg.str();
