@@ -176,6 +176,14 @@ TEST_CASE("bad input and non-convergence are reported") {
     CHECK(r.termination == Termination::MaxIterations);
     CHECK(to_string(r.termination) == "max_iterations");
     CHECK_FALSE(r.message.empty());
+    // A window far shorter than the correlation time cannot hold the chaotic solution: Newton falls onto
+    // the static branch (C_h(0) = q), which must not be reported as a converged chaotic solution.
+    StationaryOptions short_window;
+    short_window.grid.window = 3;
+    const auto collapsed = solve_gaussian(ModelParams{}, short_window);
+    CHECK_FALSE(collapsed.converged);
+    CHECK(collapsed.termination == Termination::Diverged);
+
     o.max_iterations = 200;
     const auto ok = solve_gaussian(g, o);
     CHECK(ok.converged);
