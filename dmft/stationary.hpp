@@ -53,6 +53,11 @@ struct StationaryResult {
     // Functions of the lag tau >= 0 (all the same length). Raw second moments <x(t)x(t+tau)> - <x>^2.
     std::vector<double> tau, C_h, C_phi, C_r, C_z, C_srphi, R;
 
+    // Sampled solver only: the largest clipped spectral weight of its circulant embeddings (THEORY.md
+    // 2.4; significant above ~1e-3), and C_h0 of each independent random set (stat_err is their SE).
+    double clipped_weight = 0.0;
+    std::vector<double> set_C_h0;
+
 private:
     static constexpr double NAN_ = std::numeric_limits<double>::quiet_NaN();
 };

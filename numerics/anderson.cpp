@@ -24,9 +24,14 @@ void AndersonMixer::reset() {
     best_ = 0;
 }
 
+void AndersonMixer::forget_point() {
+    have_prev_ = false;
+    best_ = 0;
+}
+
 Eigen::VectorXd AndersonMixer::next(const Eigen::VectorXd& x, const Eigen::VectorXd& g) {
     if (x.size() != g.size()) throw std::invalid_argument("AndersonMixer: size mismatch");
-    if (have_prev_ && x.size() != x_prev_.size()) reset();
+    if ((have_prev_ && x.size() != x_prev_.size()) || (!dx_.empty() && dx_.front().size() != x.size())) reset();
     const Eigen::VectorXd f = g - x;
     const double fn = f.norm();
 

@@ -7,6 +7,9 @@
 // iteration). Near a marginal direction of G (Jacobian eigenvalue near 1), where damped iteration
 // crawls, this is a secant (GMRES-like) method and converges in a handful of steps.
 //
+// The differences stored from a related problem (forget_point) act as a secant approximation of its
+// Jacobian, so a second problem with a similar Jacobian starts with quasi-Newton steps.
+//
 // Safeguard: if |f_k| exceeds `restart_factor` times the smallest residual seen since the last
 // restart, the history is cleared and the step falls back to damped iteration.
 #include <Eigen/Dense>
@@ -29,6 +32,9 @@ public:
     // Given the current iterate x and g = G(x), returns the next iterate.
     Eigen::VectorXd next(const Eigen::VectorXd& x, const Eigen::VectorXd& g);
     void reset();
+    // Starts a new but related fixed-point problem (e.g. the same map with other random numbers or more
+    // paths): the stored differences are kept as Jacobian information, the last point is forgotten.
+    void forget_point();
     int restarts() const { return restarts_; }
     std::size_t history_size() const { return dx_.size(); }
 

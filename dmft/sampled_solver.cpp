@@ -1,0 +1,528 @@
+// The sampled single-site DMFT (THEORY.md 2.4-2.6, Eissfeller-Opper), for any alpha_z.
+//
+// Unknown: C_phi(tau) = <phi(h(t)) phi(h(t+tau))> (raw) on the lag grid; its plateau q = C_phi(inf) is
+// the mean over the last quarter of the window when the site has a static part (inputs), else 0.
+// One evaluation of the map C_phi -> C_phi':
+//   C_z = g_z^2 C_phi and C_r = g_r^2 C_phi through the gate low-pass (tau = 0: instantaneous),
+//   C_sr = <sigma_r sigma_r>(C_r),  <eta_h eta_h> = g_h^2 C_sr C_phi,
+//   draw M paths of z and eta_h (+ static parts, + the quenched input), integrate h, measure C_phi'.
+// With common random numbers the map is deterministic and Anderson mixing drives the residual
+// |C_phi' - C_phi| / |C_phi| to the tolerance, through a schedule of growing path counts. The
+// statistical error is the spread over independent random sets.
+#include "dmft/gate_statistics.hpp"
+#include "dmft/single_site_sampler.hpp"
+#include "dmft/stationary.hpp"
+#include "numerics/anderson.hpp"
+#include "numerics/errors.hpp"
+#include "numerics/gaussian_average.hpp"
+#include "numerics/progress.hpp"
+#include "numerics/stats.hpp"
+#include "numerics/timescales.hpp"
+
+#include <Eigen/Dense>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <memory>
+#include <numbers>
+#include <sstream>
+
+namespace gdmft {
+
+namespace {
+
+constexpr double nan_v = std::numeric_limits<double>::quiet_NaN();
+
+// Tuning of the sampled solver (kept apart from the user options; documented here).
+struct Tuning {
+    double measured_windows = 3.0;     // measured path length: at least this many windows (burn-in: half a window)
+    double measured_teff = 250;        // ... and at least this many effective time constants (statistics per path)
+    double initial_window_teff = 24;   // first window, in units of the effective time constant
+    double decay_level = 1e-3;         // (C - q)/(C0 - q) extrapolated to 3/4 of the window must be below this
+    double tail_level = 0.02;          // |C - q| on the last quarter (block averages) below this x (C0 - q)
+    double clip_warn = 1e-3;           // clipped spectral weight that counts as significant
+    double stage_tol = 1e-3;           // residual at which a non-final stage hands over
+    std::size_t max_lags = std::size_t(1) << 16;
+    int max_enlargements = 5;
+    AndersonOptions anderson{.memory = 8, .damping = 0.5, .regularization = 1e-10, .restart_factor = 10.0};
+};
+
+std::string fmt(const char* f, double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, f, v);
+    return buf;
+}
+
+// Rules of the sampled method on top of StationaryOptions::validate().
+void check_options(const StationaryOptions& o) {
+    o.validate();
+    if (o.grid.dt > 0.5) throw BadInput("dt", "sampled method: the step must be <= 0.5 tau_h");
+    if (o.paths < 8) throw BadInput("paths", "sampled method: need at least 8 paths (one SIMD block)");
+}
+
+// The fields of THEORY.md 2 from C_phi (raw) and its plateau q.
+class FieldBuilder {
+public:
+    FieldBuilder(const ModelParams& p, std::size_t n, double dt) : p_(p), n_(n), filt_(n, dt) {
+        // Smooth taper of the dynamic parts over the last quarter of the window, where the covariance has
+        // decayed to the noise level: it removes the truncation step of the sampled tail.
+        taper_.assign(n, 1.0);
+        const std::size_t k0 = 3 * n / 4;
+        for (std::size_t k = k0; k < n; ++k)
+            taper_[k] = 0.5 * (1 + std::cos(std::numbers::pi * double(k - k0) / double(n - 1 - k0)));
+    }
+
+    struct Out {
+        SiteFields fields;
+        std::vector<double> C_z, C_r, C_sr;
+        double q = 0, C_sr_inf = 0;
+    };
+
+    Out build(const std::vector<double>& C, double q) {
+        Out o;
+        o.q = q;
+        const Gate gr = p_.gate_r();
+        std::vector<double> tmp(n_);
+        for (std::size_t k = 0; k < n_; ++k) tmp[k] = p_.g_z * p_.g_z * C[k];
+        o.C_z = filt_.apply(tmp, p_.g_z * p_.g_z * q, p_.tau_z);
+        for (std::size_t k = 0; k < n_; ++k) tmp[k] = p_.g_r * p_.g_r * C[k];
+        o.C_r = filt_.apply(tmp, p_.g_r * p_.g_r * q, p_.tau_r);
+        if (gr.constant()) {
+            o.C_sr.assign(n_, gr.at_zero() * gr.at_zero());
+            o.C_sr_inf = o.C_sr[0];
+        } else {
+            const double c0 = std::max(0.0, o.C_r[0]);
+            auto sig = [&](double u) { return gr(u); };
+            o.C_sr = gauss::stationary_pair(sig, 0.0, c0, o.C_r, gauss::coarse_rule());
+            o.C_sr_inf = gauss::stationary_pair(sig, 0.0, c0, {p_.g_r * p_.g_r * q}, gauss::coarse_rule())[0];
+        }
+        const double eta_plateau = p_.g_h * p_.g_h * o.C_sr_inf * q;
+        o.fields.eta_dyn.resize(n_);
+        for (std::size_t k = 0; k < n_; ++k)
+            o.fields.eta_dyn[k] = (p_.g_h * p_.g_h * o.C_sr[k] * C[k] - eta_plateau) * taper_[k];
+        o.fields.eta_static = eta_plateau;
+        const double z_plateau = p_.g_z * p_.g_z * q;
+        o.fields.z_dyn.resize(n_);
+        for (std::size_t k = 0; k < n_; ++k) o.fields.z_dyn[k] = (o.C_z[k] - z_plateau) * taper_[k];
+        o.fields.z_static = z_plateau;
+        return o;
+    }
+
+private:
+    ModelParams p_;
+    std::size_t n_;
+    LagFilter filt_;
+    std::vector<double> taper_;
+};
+
+double tail_mean(const std::vector<double>& C) {
+    const std::size_t n = C.size(), k0 = 3 * n / 4;
+    double s = 0;
+    for (std::size_t k = k0; k < n; ++k) s += C[k];
+    return s / double(n - k0);
+}
+
+// First lag (interpolated) at which D(k) = C(k) - q falls to frac * D(0); NaN if it never does.
+double first_crossing(const std::vector<double>& C, double q, double dt, double frac) {
+    const double target = frac * (C[0] - q);
+    for (std::size_t k = 1; k < C.size(); ++k) {
+        const double a = C[k - 1] - q, b = C[k] - q;
+        if (b <= target) return dt * (double(k - 1) + (a - target) / (a - b));
+    }
+    return nan_v;
+}
+
+// Large-lag variance of the lag estimator (Bartlett): sigma^2 = sum_j D_j^2 / (M L), relative to D0.
+double lag_noise(const std::vector<double>& C, double q, double samples) {
+    const double D0 = C[0] - q;
+    double ss = -D0 * D0;
+    for (double c : C) ss += 2 * (c - q) * (c - q);
+    return std::sqrt(std::max(0.0, ss) / samples) / D0;
+}
+
+// Decay check of THEORY.md 2.4: is C - q decayed inside the window, where the taper starts (3/4 of it)?
+// The tail beyond the e^-2 point is extrapolated exponentially with the e-folding time between the
+// e^-1 and e^-2 points; it must fall below decay_level * (C0 - q) by 3W/4. The measured tail (block
+// averages over the last quarter) must also be at the noise level: below max(tail_level, 4 sigma), with
+// sigma^2 = sum_j D_j^2 / (M L) the large-lag variance of the lag estimator (Bartlett).
+struct DecayCheck {
+    bool ok = false, tail_ok = false;
+    double needed_window = 0, t1 = nan_v, t2 = nan_v, tail = nan_v, noise = nan_v;
+};
+
+DecayCheck check_decay(const std::vector<double>& C, double q, double dt, double samples, const Tuning& tu) {
+    DecayCheck d;
+    const std::size_t n = C.size();
+    const double W = dt * double(n - 1), D0 = C[0] - q;
+    d.t1 = first_crossing(C, q, dt, std::exp(-1.0));
+    d.t2 = first_crossing(C, q, dt, std::exp(-2.0));
+    d.noise = lag_noise(C, q, samples);
+    const std::size_t bl = std::max<std::size_t>(1, n / 16);
+    d.tail = 0;
+    for (std::size_t k0 = 3 * n / 4; k0 + bl <= n; k0 += bl) {
+        double s = 0;
+        for (std::size_t k = k0; k < k0 + bl; ++k) s += C[k] - q;
+        d.tail = std::max(d.tail, std::abs(s / double(bl)) / D0);
+    }
+    if (!std::isfinite(d.t2) || d.t2 > 0.5 * W) {
+        d.needed_window = 2 * W;
+        return d;
+    }
+    const double tail_time = std::max(d.t2 - d.t1, dt);
+    d.needed_window = (d.t2 + tail_time * (std::log(1 / tu.decay_level) - 2)) / 0.75;
+    d.tail_ok = d.tail <= std::max(tu.tail_level, 4 * d.noise);
+    d.ok = d.needed_window <= W && d.tail_ok;
+    if (!d.tail_ok) d.needed_window = std::max(d.needed_window, 2 * W);
+    return d;
+}
+
+// Resample C (lags k dt, k < n_old) onto n_new lags: kept where known, continued beyond by an
+// exponential decay towards the plateau with the tail time of the last e-fold.
+std::vector<double> extend(const std::vector<double>& C, double q, double dt, std::size_t n_new) {
+    std::vector<double> out(n_new);
+    const std::size_t n = C.size();
+    const double t1 = first_crossing(C, q, dt, std::exp(-1.0));
+    const double decay = std::isfinite(t1) && t1 > 0 ? t1 : dt * double(n) / 4;
+    for (std::size_t k = 0; k < n_new; ++k)
+        out[k] = k < n ? C[k] : q + (C[n - 1] - q) * std::exp(-dt * double(k - n + 1) / decay);
+    return out;
+}
+
+std::vector<double> initial_guess(const ModelParams& p, std::size_t n, double dt, bool has_static) {
+    // A decaying shape with the effective time constant; a plateau when inputs make one.
+    const double teff = p.tau_eff();
+    const double q = has_static ? std::pow(std::tanh(p.input_mean), 2) + 0.5 * std::pow(p.input_std, 2) / (1 + p.input_std * p.input_std) : 0.0;
+    std::vector<double> C(n);
+    for (std::size_t k = 0; k < n; ++k) C[k] = q + 0.5 / std::cosh(dt * double(k) / (2 * teff));
+    return C;
+}
+
+std::vector<std::size_t> stage_paths(std::size_t final_paths) {
+    std::vector<std::size_t> s;
+    for (std::size_t div : {8, 4, 2, 1}) {
+        std::size_t m = std::max<std::size_t>(64, final_paths / div);
+        m = (m + 7) / 8 * 8;
+        m = std::min(m, final_paths);
+        if (s.empty() || m > s.back()) s.push_back(m);
+    }
+    return s;
+}
+
+double rel_residual(const std::vector<double>& g, const std::vector<double>& x) {
+    double num = 0, den = 0;
+    for (std::size_t k = 0; k < x.size(); ++k) {
+        num += (g[k] - x[k]) * (g[k] - x[k]);
+        den += x[k] * x[k];
+    }
+    return den > 0 ? std::sqrt(num / den) : std::numeric_limits<double>::infinity();
+}
+
+bool all_finite(const std::vector<double>& v) {
+    return std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
+}
+
+// Per-set outcome.
+struct SetResult {
+    bool converged = false;
+    Termination termination = Termination::MaxIterations;
+    std::string message;
+    int iterations = 0;
+    double residual = nan_v;
+    std::vector<double> history;
+    std::vector<double> x;  // converged C_phi (raw)
+    SiteMeasurement meas;
+    FieldBuilder::Out fields;
+};
+
+struct Iterator {
+    const ModelParams& p;
+    const StationaryOptions& o;
+    const Tuning& tu;
+    bool has_static;
+    Progress& prog;
+    double& work_done;
+    double work_total;
+    int set_index, sets;
+
+    double plateau(const std::vector<double>& C) const {
+        if (!has_static) return 0.0;
+        return std::clamp(tail_mean(C), 0.0, std::max(0.0, C[0]));
+    }
+
+    // Iterates one stage to `tol`; x is updated in place. Returns the termination of the stage.
+    // The mixer carries its secant history from stage to stage and from set to set (forget_point).
+    Termination run_stage(SingleSiteSampler& smp, FieldBuilder& fb, AndersonMixer& mix, std::size_t paths,
+                          double tol, std::vector<double>& x, SetResult& r, int& budget) {
+        mix.forget_point();
+        const std::size_t n = x.size();
+        double best = std::numeric_limits<double>::infinity();
+        while (true) {
+            if (budget <= 0) return Termination::MaxIterations;
+            if (!(x[0] > 1e-10)) return Termination::NoChaoticSolution;
+            const auto f = fb.build(x, plateau(x));
+            const SiteMeasurement m = smp.run(f.fields, paths, false);
+            --budget;
+            ++r.iterations;
+            work_done += double(paths);
+            if (!all_finite(m.C_phi)) return Termination::NotFinite;
+            const double res = rel_residual(m.C_phi, x);
+            r.history.push_back(res);
+            r.residual = res;
+            best = std::min(best, res);
+            prog.update(std::min(work_done, 0.99 * work_total),
+                        "set " + std::to_string(set_index + 1) + "/" + std::to_string(sets) + "  paths " +
+                            std::to_string(paths) + "  iteration " + std::to_string(r.iterations) + "  residual " +
+                            fmt("%.2e", res));
+            if (res <= tol) {
+                x = m.C_phi;  // one more map application: the fixed point to within the residual
+                return Termination::Converged;
+            }
+            if (res > 1e3 * best || m.C_phi[0] > 1e6) return Termination::Diverged;
+            Eigen::VectorXd xv = Eigen::Map<const Eigen::VectorXd>(x.data(), n);
+            Eigen::VectorXd gv = Eigen::Map<const Eigen::VectorXd>(m.C_phi.data(), n);
+            Eigen::VectorXd nx = mix.next(xv, gv);
+            if (!nx.allFinite() || !(nx[0] > 0)) nx = gv;
+            // Keep |C(tau)| <= C(0) (a covariance of a bounded variable; protects early extrapolation).
+            for (std::size_t k = 1; k < n; ++k) nx[k] = std::clamp(nx[k], -nx[0], nx[0]);
+            x.assign(nx.data(), nx.data() + n);
+        }
+    }
+};
+
+}  // namespace
+
+StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o) {
+    p.validate();
+    check_options(o);
+    const Tuning tu;
+    StationaryResult res;
+    res.method = "sampled";
+    const bool has_static = p.input_mean != 0 || p.input_std != 0;
+    const double dt = o.grid.dt;
+    const bool auto_window = o.grid.window == 0;
+    std::size_t n = auto_window ? static_cast<std::size_t>(std::ceil(tu.initial_window_teff * p.tau_eff() / dt)) + 1
+                                : static_cast<std::size_t>(std::llround(o.grid.window / dt)) + 1;
+    n = std::max<std::size_t>(n, 16);
+    const std::size_t final_paths = (static_cast<std::size_t>(o.paths) + 7) / 8 * 8;
+    const auto stages = stage_paths(final_paths);
+    const int sets = o.random_sets;
+
+    double stage_sum = 0;
+    for (auto s : stages) stage_sum += double(s);
+    const double work_total = 12.0 * (stage_sum + double(sets - 1) * double(final_paths));
+    double work_done = 0;
+    Progress prog("sampled DMFT", work_total);
+
+    std::vector<SetResult> results(sets);
+    std::vector<double> x0 = initial_guess(p, n, dt, has_static);
+    std::string notes;
+    double clipped_max = 0;
+
+    AndersonMixer mixer(tu.anderson);
+    for (int s = 0; s < sets; ++s) {
+        SetResult& r = results[s];
+        Iterator it{p, o, tu, has_static, prog, work_done, work_total, s, sets};
+        int budget = o.max_iterations;
+        const std::uint64_t set_seed = stream_key(o.seed, 0x5e7, static_cast<std::uint64_t>(s));
+        std::vector<double> x = x0;
+        int enlargements = 0;
+        while (true) {
+            const auto measured = static_cast<std::size_t>(
+                std::max(tu.measured_windows * double(n), tu.measured_teff * p.tau_eff() / dt));
+            const SiteGrid grid = SiteGrid::make(n, dt, measured);
+            SingleSiteSampler smp(p, grid, final_paths, set_seed);
+            FieldBuilder fb(p, n, dt);
+            // Set 0 walks the whole schedule and fixes the window; later sets start from its solution
+            // with the final path count only.
+            const std::size_t first_stage = s == 0 ? 0 : stages.size() - 1;
+            Termination t = Termination::Converged;
+            bool enlarge = false;
+            for (std::size_t st = first_stage; st < stages.size(); ++st) {
+                const bool final_stage = st + 1 == stages.size();
+                t = it.run_stage(smp, fb, mixer, stages[st], final_stage ? o.tol : std::max(o.tol, tu.stage_tol), x, r,
+                                 budget);
+                if (t != Termination::Converged) break;
+                const double q_now = it.plateau(x);
+                const DecayCheck d = check_decay(x, q_now, dt, double(stages[st]) * double(grid.measured()), tu);
+                log_line("sampled DMFT: set " + std::to_string(s + 1) + ", " + std::to_string(stages[st]) +
+                         " paths: residual " + fmt("%.2e", r.residual) + " after " + std::to_string(r.iterations) +
+                         " iterations; C_phi(0) " + fmt("%.5f", x[0]) + ", 1/e time " + fmt("%.3g", d.t1) +
+                         ", e^-2 time " + fmt("%.3g", d.t2) + ", window needed " + fmt("%.3g", d.needed_window) +
+                         " of " + fmt("%.3g", dt * double(n - 1)) + ", tail " + fmt("%.1e", d.tail) + " (noise " +
+                         fmt("%.1e", d.noise) + ")");
+                // At the final stage the estimate is noisy (tail shapes differ from set to set), so a
+                // window within 25% of the estimate is kept (hysteresis) rather than redoing every stage.
+                const double W_now = dt * double(n - 1);
+                const bool too_short = final_stage ? (!d.tail_ok || d.needed_window > 1.25 * W_now) : !d.ok;
+                if (s == 0 && auto_window && too_short) {
+                    enlarge = true;
+                    const double W = dt * double(n - 1);
+                    const double Wn = std::max(d.needed_window * 1.1, 1.25 * W);
+                    notes += "window " + fmt("%.4g", W) + " too short (e^-2 time " + fmt("%.3g", d.t2) + ", tail level " +
+                             fmt("%.2g", d.tail) + "); enlarged to " + fmt("%.4g", Wn) + ". ";
+                    log_line("sampled DMFT: covariance not decayed in window " + fmt("%.4g", W) + "; enlarging to " +
+                             fmt("%.4g", Wn));
+                    const std::size_t n_new = static_cast<std::size_t>(std::ceil(Wn / dt)) + 1;
+                    x = extend(x, q_now, dt, n_new);
+                    n = n_new;
+                    break;
+                }
+                if (s == 0 && !auto_window && !d.ok && final_stage) {
+                    notes += "warning: the covariance has not decayed in the given window " +
+                             fmt("%.4g", dt * double(n - 1)) + " (needed about " + fmt("%.3g", d.needed_window) + "). ";
+                    log_line("sampled DMFT: warning: covariance not decayed in the given window");
+                }
+            }
+            if (enlarge) {
+                if (++enlargements > tu.max_enlargements || n > tu.max_lags) {
+                    r.termination = Termination::Diverged;
+                    r.message = "the covariance did not decay within the largest window tried (" +
+                                fmt("%.4g", dt * double(n - 1)) + "): no stationary decaying solution found";
+                    break;
+                }
+                continue;
+            }
+            r.termination = t;
+            r.converged = t == Termination::Converged;
+            r.x = x;
+            r.fields = fb.build(x, it.plateau(x));
+            r.meas = smp.run(r.fields.fields, final_paths, true);
+            const double clipped = std::max(r.meas.clipped_eta, r.meas.clipped_z);
+            clipped_max = std::max(clipped_max, clipped);
+            if (clipped > tu.clip_warn && s == 0 && auto_window && r.converged) {
+                if (++enlargements <= tu.max_enlargements && 2 * n <= tu.max_lags) {
+                    log_line("sampled DMFT: clipped spectral weight " + fmt("%.2e", clipped) +
+                             " is significant; enlarging the window");
+                    notes += "clipped weight " + fmt("%.2e", clipped) + " at window " + fmt("%.4g", dt * (n - 1)) +
+                             "; enlarged. ";
+                    const std::size_t n_new = 2 * n - 1;
+                    x = extend(x, it.plateau(x), dt, n_new);
+                    n = n_new;
+                    clipped_max = 0;
+                    continue;
+                }
+                log_line("sampled DMFT: warning: clipped spectral weight " + fmt("%.2e", clipped) +
+                         " remains significant");
+            }
+            break;
+        }
+        if (s == 0) {
+            if (!r.converged) {
+                // Later sets cannot start from a solution that does not exist.
+                results.resize(1);
+                break;
+            }
+            x0 = r.x;
+        }
+    }
+    prog.finish();
+
+    // Assemble: every function is the mean over sets; stat_err is the standard error of C_h0.
+    const int used = static_cast<int>(results.size());
+    res.converged = true;
+    res.termination = Termination::Converged;
+    res.iterations = 0;
+    res.residual = 0;
+    for (const auto& r : results) {
+        res.iterations += r.iterations;
+        res.residual_history.insert(res.residual_history.end(), r.history.begin(), r.history.end());
+        if (std::isfinite(r.residual)) res.residual = std::max(res.residual, r.residual);
+        if (!r.converged && res.converged) {
+            res.converged = false;
+            res.termination = r.termination;
+        }
+    }
+    if (!res.converged) {
+        const auto& bad = *std::find_if(results.begin(), results.end(), [](const SetResult& r) { return !r.converged; });
+        std::string why = bad.message;
+        if (why.empty()) {
+            switch (bad.termination) {
+                case Termination::MaxIterations: why = "max_iterations reached before the residual fell to tol"; break;
+                case Termination::NoChaoticSolution: why = "the iteration collapsed onto the zero solution (no chaotic state)"; break;
+                case Termination::NotFinite: why = "non-finite values in the sampled paths"; break;
+                case Termination::Diverged: why = "the residual grew by 1e3 over its best value"; break;
+                default: break;
+            }
+        }
+        res.message = "sampled DMFT did not converge: " + why + " (residual " + fmt("%.2e", bad.residual) + "). " + notes;
+        if (bad.meas.C_phi.empty()) return res;
+    }
+
+    const std::size_t nn = results[0].meas.C_phi.size();
+    res.tau.resize(nn);
+    for (std::size_t k = 0; k < nn; ++k) res.tau[k] = dt * double(k);
+    auto mean_vec = [&](auto get) {
+        std::vector<double> out(nn, 0.0);
+        int cnt = 0;
+        for (const auto& r : results) {
+            if (r.meas.C_phi.size() != nn) continue;
+            const std::vector<double> v = get(r);
+            for (std::size_t k = 0; k < nn; ++k) out[k] += v[k];
+            ++cnt;
+        }
+        for (double& v : out) v /= std::max(cnt, 1);
+        return out;
+    };
+    auto mean_scalar = [&](auto get) {
+        std::vector<double> v;
+        for (const auto& r : results)
+            if (r.meas.C_phi.size() == nn) v.push_back(get(r));
+        return mean_err(v);
+    };
+    const Gate gr = p.gate_r();
+    res.C_h = mean_vec([](const SetResult& r) {
+        std::vector<double> v = r.meas.C_h;
+        for (double& x : v) x -= r.meas.mean_h * r.meas.mean_h;
+        return v;
+    });
+    res.C_phi = mean_vec([](const SetResult& r) {
+        std::vector<double> v = r.meas.C_phi;
+        for (double& x : v) x -= r.meas.mean_phi * r.meas.mean_phi;
+        return v;
+    });
+    res.C_z = mean_vec([](const SetResult& r) { return r.fields.C_z; });
+    res.C_r = mean_vec([](const SetResult& r) { return r.fields.C_r; });
+    res.C_srphi = mean_vec([&](const SetResult& r) {
+        std::vector<double> v(nn);
+        const double ms = gate_mean(gr, r.fields.C_r[0]);
+        for (std::size_t k = 0; k < nn; ++k)
+            v[k] = r.fields.C_sr[k] * r.meas.C_phi[k] - std::pow(ms * r.meas.mean_phi, 2);
+        return v;
+    });
+    res.R = mean_vec([](const SetResult& r) { return r.meas.R; });
+
+    const auto ch0 = mean_scalar([](const SetResult& r) { return r.meas.C_h[0] - r.meas.mean_h * r.meas.mean_h; });
+    res.C_h0 = ch0.mean;
+    res.stat_err = ch0.stderr_;
+    res.C_phi0 = res.C_phi[0];
+    res.C_z0 = res.C_z[0];
+    res.C_r0 = res.C_r[0];
+    res.mean_h = mean_scalar([](const SetResult& r) { return r.meas.mean_h; }).mean;
+    res.mean_sigma_z = mean_scalar([](const SetResult& r) { return r.meas.mean_sigma_z; }).mean;
+    if (has_static) {
+        res.q_h = tail_mean(res.C_h);
+        res.q_phi = tail_mean(res.C_phi);
+    } else {
+        res.q_h = 0;  // no static part without inputs (h -> -h symmetry)
+        res.q_phi = 0;
+    }
+    res.tau_corr = correlation_time(res.tau, res.C_h, res.q_h);
+    res.tau_response = mean_response_time(res.tau, res.R);
+    res.clipped_weight = clipped_max;
+    for (const auto& r : results)
+        if (r.meas.C_h.size() == nn) res.set_C_h0.push_back(r.meas.C_h[0] - r.meas.mean_h * r.meas.mean_h);
+    if (o.lyapunov) res.lambda_max = nan_v;
+
+    if (res.converged) {
+        std::ostringstream msg;
+        msg << "converged: " << used << " random set(s) of " << final_paths << " paths, window "
+            << dt * double(nn - 1) << " (" << nn << " lags, dt " << dt << "), residual " << fmt("%.2e", res.residual)
+            << " <= tol " << fmt("%.1e", o.tol) << ", clipped weight " << fmt("%.2e", clipped_max) << ". " << notes;
+        res.message = msg.str();
+    }
+    return res;
+}
+
+}  // namespace gdmft

@@ -1,0 +1,132 @@
+#pragma once
+// The sampled single-site process of THEORY.md 2.4 (Eissfeller-Opper): given the lag covariances of
+// the fields, draw M paths of the clock field z and the drive eta_h by circulant embedding, add the
+// static parts and the quenched input, integrate
+//     tau_h dh/dt = sigma_z(z) [ -h + eta_h + I ]
+// with the exact exponential step h <- h e^{-a} + (1 - e^{-a})(eta + I), a = sigma_z(z) dt / tau_h, and
+// measure C_phi (and, on request, C_h, the response kernel R and the clock statistics).
+//
+// Common random numbers: the white noise of random set `set_seed` is drawn once from keyed streams
+// (stored as float when it fits in the memory budget, otherwise redrawn identically on every call),
+// so run() is a deterministic function of the fields. Paths are processed in fixed chunks whose partial
+// sums are reduced in a fixed order: the result does not depend on the number of threads.
+#include "dmft/model.hpp"
+#include "numerics/circulant_sampler.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+namespace gdmft {
+
+// Time grid of the sampled paths. Lags tau_k = k dt, k = 0..n-1; each path has m steps (one circle of
+// the circulant embedding), of which the first `burn` are discarded. The drawn fields are periodic on
+// the circle; their covariance is exact for separations below m - n, so the memory of h (the decay of
+// the response kernel) must be shorter than m - 2n and than the burn-in.
+struct SiteGrid {
+    std::size_t n = 0;
+    double dt = 0.05;
+    std::size_t m = 0;
+    std::size_t burn = 0;
+    // burn = n/2; m = the smallest FFT-friendly size >= burn + max(measured, 2n).
+    static SiteGrid make(std::size_t n, double dt, std::size_t measured);
+    std::size_t measured() const { return m - burn; }
+};
+
+// The fields driving one site (THEORY.md 2.5: dynamic lag covariances with the plateau removed, plus
+// the variances of the static parts, one value per path).
+struct SiteFields {
+    std::vector<double> z_dyn;  // length n; ignored when the clock is constant (alpha_z = 0 or g_z = 0)
+    double z_static = 0;
+    std::vector<double> eta_dyn;  // length n
+    double eta_static = 0;
+};
+
+struct SiteMeasurement {
+    std::size_t paths = 0;
+    std::vector<double> C_phi;  // raw <phi(h(t)) phi(h(t+tau))>
+    double mean_phi = 0;
+    double clipped_z = 0, clipped_eta = 0;  // clipped spectral weight of the two embeddings
+    // Filled by a full measurement only:
+    std::vector<double> C_h;  // raw <h(t) h(t+tau)>
+    std::vector<double> R;    // response kernel < (sigma_z(z(t'))/tau_h) e^{-(S(t'+tau) - S(t'))} >
+    double mean_h = 0, mean_sigma_z = 0;
+    double var_z = 0, var_eta = 0;  // sampled variances of z and of eta_h + I - <I> (checks)
+};
+
+class SingleSiteSampler {
+public:
+    static constexpr std::size_t block = 8;   // paths integrated together (one SIMD vector)
+    static constexpr std::size_t chunk = 64;  // paths per fixed reduction chunk
+
+    // max_paths is rounded up to a multiple of `block`. noise_budget_bytes bounds the stored noise.
+    SingleSiteSampler(const ModelParams& p, const SiteGrid& g, std::size_t max_paths, std::uint64_t set_seed,
+                      std::size_t noise_budget_bytes = std::size_t(768) << 20);
+    ~SingleSiteSampler();
+    SingleSiteSampler(const SingleSiteSampler&) = delete;
+    SingleSiteSampler& operator=(const SingleSiteSampler&) = delete;
+
+    // Runs the first `paths` paths (a multiple of `block`, <= max_paths). Uses all OpenMP threads.
+    SiteMeasurement run(const SiteFields& f, std::size_t paths, bool full);
+
+    const SiteGrid& grid() const { return grid_; }
+    std::size_t max_paths() const { return max_paths_; }
+    bool clock_constant() const { return clock_constant_; }
+    bool noise_stored() const { return stored_; }
+
+private:
+    ModelParams p_;
+    SiteGrid grid_;
+    std::size_t max_paths_;
+    std::uint64_t seed_;
+    bool clock_constant_, stored_;
+    std::vector<float> eta_noise_, z_noise_;  // stored noise, 2m floats per pair
+    std::vector<double> statics_;              // 3 normals per path: z, eta_h, input
+    std::unique_ptr<CirculantSampler> eta_sampler_, z_sampler_;
+};
+
+namespace detail {
+
+// e^x to ~2e-16 relative for x in [-708, 708] (clamped outside), written so that loops over it
+// vectorise: k = round(x / ln 2) by the 1.5 * 2^52 shifter (its low mantissa bits then hold k),
+// r = x - k ln 2 in two parts, degree-12 Taylor polynomial on |r| <= ln2/2, 2^k assembled from bits.
+inline double fast_exp(double x) {
+    constexpr double log2e = 1.4426950408889634074;
+    constexpr double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+    constexpr double shifter = 6755399441055744.0;  // 1.5 * 2^52
+    x = x < -708.0 ? -708.0 : (x > 708.0 ? 708.0 : x);
+    const double kd = x * log2e + shifter;
+    const double k = kd - shifter;
+    const double r = (x - k * ln2_hi) - k * ln2_lo;
+    double p = 1.0 / 479001600.0;  // 1/12!
+    p = p * r + 1.0 / 39916800.0;
+    p = p * r + 1.0 / 3628800.0;
+    p = p * r + 1.0 / 362880.0;
+    p = p * r + 1.0 / 40320.0;
+    p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    std::int64_t ki;
+    std::memcpy(&ki, &kd, sizeof ki);  // low bits: 2^51 + k; the shift below keeps (k + 1023) mod 2^12
+    const std::int64_t bits = (ki + 1023) << 52;
+    double scale;
+    std::memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+// tanh(x) to ~3e-16 absolute.
+inline double fast_tanh(double x) {
+    const double e = fast_exp(-2.0 * std::fabs(x));
+    return std::copysign((1.0 - e) / (1.0 + e), x);
+}
+
+}  // namespace detail
+
+}  // namespace gdmft
