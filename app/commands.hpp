@@ -8,5 +8,6 @@ Command add_simulate(CLI::App& root);
 Command add_solve(CLI::App& root);
 Command add_fixedpoint(CLI::App& root);
 Command add_validate(CLI::App& root);
+Command add_spectrum(CLI::App& root);
 
 }  // namespace gdmft::app

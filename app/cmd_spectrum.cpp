@@ -1,0 +1,268 @@
+// gdmft spectrum: eigenvalues of the finite-N Jacobian against the DMFT support boundary (THEORY.md section 4).
+//
+// The state: the network is integrated from its initial state to --t-burn; with --at fixedpoint, Newton's method
+// then converges to a fixed point (exit 3 if it does not); with --at snapshot the Jacobian is taken at the state as
+// it is (the instantaneous Jacobian of the chaotic flow). --at auto (default) takes `fixedpoint` when the mean-field
+// fixed-point analysis (dmft/fixed_points.hpp) has a stable branch (G < 1), else `snapshot`; in bistable regions,
+// where a stable fixed point coexists with chaos, say which one you want.
+//
+// The boundary: at a fixed point, the fixed-point statistics (Delta_h, Delta_r, Delta_z) of the branch nearest to the
+// network's own Delta_h. At a snapshot with alpha_z = 0, the stationary DMFT (Gaussian closure: mean_h, C_h0, C_r0);
+// with alpha_z != 0, the snapshot's own single-site statistics (the z term needs E[D^2 | z], which the DMFT solvers
+// do not return); --empirical-stats uses the snapshot's statistics in every case.
+#include "app/commands.hpp"
+#include "app/output.hpp"
+#include "dmft/fixed_points.hpp"
+#include "dmft/stationary.hpp"
+#include "dmft/support_boundary.hpp"
+#include "numerics/errors.hpp"
+#include "numerics/progress.hpp"
+#include "validation/jacobian_spectrum.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <sstream>
+
+namespace gdmft::app {
+
+namespace {
+
+struct SpectrumCli {
+    CommonOptions common;
+    std::size_t N = 1000;
+    double t_burn = 100, dt = 0.05;
+    std::string at = "auto";
+    double epsilon = 0.05, inflate = 1.05;
+    int rays = 360;
+    bool empirical = false, no_plot = false;
+    sim::NewtonOptions newton;
+};
+
+void validate(const SpectrumCli& c) {
+    if (c.N < 2) throw BadInput("N", "must be >= 2");
+    if (!(c.epsilon > 0) || !std::isfinite(c.epsilon)) throw BadInput("epsilon", "must be a finite number > 0");
+    if (!(c.inflate >= 1) || !std::isfinite(c.inflate)) throw BadInput("inflate", "must be a finite number >= 1");
+    if (!(c.t_burn >= 0) || !std::isfinite(c.t_burn)) throw BadInput("t_burn", "must be a finite number >= 0");
+    if (!(c.dt > 0) || !std::isfinite(c.dt)) throw BadInput("dt", "must be a finite number > 0");
+    if (c.at != "auto" && c.at != "fixedpoint" && c.at != "snapshot")
+        throw BadInput("at", "must be 'auto', 'fixedpoint' or 'snapshot', got '" + c.at + "'");
+    BoundaryOptions{c.rays, 400, 1e-10}.validate();
+    c.newton.validate();
+}
+
+nlohmann::json settings_json(const SpectrumCli& c) {
+    return {{"N", c.N},           {"t_burn", c.t_burn},   {"dt", c.dt},         {"at", c.at},
+            {"epsilon", c.epsilon}, {"inflate", c.inflate}, {"rays", c.rays},     {"empirical_stats", c.empirical},
+            {"newton_tol", c.newton.tol}, {"newton_iterations", c.newton.max_iterations}};
+}
+
+// The fixed-point branch nearest to the network's Delta_h = mean (h - mu)^2.
+struct BranchChoice {
+    bool found = false;
+    FixedPointBranch branch;
+    double Delta_h_measured = 0;
+};
+BranchChoice nearest_branch(const ModelParams& m, const Eigen::VectorXd& h) {
+    BranchChoice b;
+    b.Delta_h_measured = (h.array() - m.input_mean).square().mean();
+    for (const auto& br : fixed_points(m)) {
+        if (!b.found || std::abs(br.Delta_h - b.Delta_h_measured) < std::abs(b.branch.Delta_h - b.Delta_h_measured))
+            b.branch = br;
+        b.found = true;
+    }
+    return b;
+}
+
+std::string fmt(double v) {
+    std::ostringstream os;
+    os << v;
+    return os.str();
+}
+
+}  // namespace
+
+Command add_spectrum(CLI::App& root) {
+    auto c = std::make_shared<SpectrumCli>();
+    CLI::App* cmd = root.add_subcommand("spectrum", "eigenvalues of the finite-N Jacobian against the DMFT support boundary");
+    add_model_options(*cmd, c->common);
+    add_output_options(*cmd, c->common, true);
+    cmd->add_option("--N", c->N, "network size (the Jacobian is dense: dim = N + N per gate state)")->capture_default_str();
+    cmd->add_option("--t-burn", c->t_burn, "integration time before the spectrum (and before Newton)")->capture_default_str();
+    cmd->add_option("--dt", c->dt, "RK4 step")->capture_default_str();
+    cmd->add_option("--at", c->at,
+                    "fixedpoint (Newton from the simulated state), snapshot (the state at t_burn), or auto: "
+                    "fixedpoint if the fixed-point analysis has a stable branch (G < 1), else snapshot")
+        ->capture_default_str();
+    cmd->add_option("--epsilon", c->epsilon, "radius for the near-zero fraction |lambda| < epsilon")->capture_default_str();
+    cmd->add_option("--inflate", c->inflate, "inflation of the support about its center for the inside test")->capture_default_str();
+    cmd->add_option("--rays", c->rays, "rays from the center used to trace the boundary")->capture_default_str();
+    cmd->add_option("--newton-tol", c->newton.tol, "Newton tolerance on the fixed-point residual")->capture_default_str();
+    cmd->add_option("--newton-iterations", c->newton.max_iterations, "Newton iteration cap")->capture_default_str();
+    cmd->add_flag("--empirical-stats", c->empirical, "boundary from the network state's own single-site statistics");
+    cmd->add_flag("--no-plot", c->no_plot, "skip DIR/spectrum.png");
+
+    return {cmd, [c]() {
+        const auto wall0 = std::chrono::steady_clock::now();
+        Progress::set_quiet(c->common.quiet);
+        resolve_model(c->common);
+        validate(*c);
+        const ModelParams& m = c->common.model;
+        if (!c->common.out_dir.empty()) ensure_dir(c->common.out_dir);
+
+        sim::SpectrumAt at;
+        if (c->at == "auto") {
+            bool stable = false;
+            for (const auto& b : fixed_points(m)) stable |= b.stable;
+            at = stable ? sim::SpectrumAt::FixedPoint : sim::SpectrumAt::Snapshot;
+        } else {
+            at = sim::parse_spectrum_at(c->at);
+        }
+
+        const sim::NetworkOptions net_opt{c->N, c->common.seed, false, false};
+        const sim::Network net(m, net_opt);
+        if (net.dim() > 4000)
+            log_line("spectrum: dim = " + std::to_string(net.dim()) +
+                     ": the dense eigenvalue solve costs ~ (dim/1000)^3 x 5 s and dim^2 x 8 bytes per matrix");
+        sim::IntegratorOptions integ;
+        integ.dt = c->dt;
+        const sim::SpectrumState st = sim::prepare_state(net, net_opt, at, c->t_burn, integ, c->newton);
+
+        nlohmann::json j = run_meta(c->common, settings_json(*c));
+        j["N"] = c->N;
+        j["dim"] = net.dim();
+        j["at"] = sim::to_string(at);
+        j["newton_converged"] = st.newton_run ? nlohmann::json(st.newton.converged) : nlohmann::json(nullptr);
+        j["residual"] = st.newton_run ? num(st.newton.residual) : nlohmann::json(nullptr);
+        j["newton_iterations"] = st.newton_run ? nlohmann::json(st.newton.iterations) : nlohmann::json(nullptr);
+        j["newton_message"] = st.newton_run ? nlohmann::json(st.newton.message) : nlohmann::json(nullptr);
+        const bool ok = !st.newton_run || st.newton.converged;
+        j["converged"] = ok;
+        for (const char* k : {"n_eigenvalues", "n_bulk", "rightmost_measured", "rightmost_predicted", "rightmost_boundary",
+                              "fraction_inside", "fraction_inside_inflated", "near_zero_fraction"})
+            j[k] = nullptr;
+        if (!ok) {
+            log_line("spectrum: Newton did not converge: " + st.newton.message);
+            if (c->common.json) print_json(j);
+            else std::printf("Newton did not converge: %s\n", st.newton.message.c_str());
+            return kExitNotConverged;
+        }
+
+        // Theory: the support model.
+        SupportModel model;
+        nlohmann::json theory;
+        if (at == sim::SpectrumAt::FixedPoint && !c->empirical) {
+            const BranchChoice b = nearest_branch(m, st.x.head(static_cast<Eigen::Index>(c->N)));
+            theory["Delta_h_measured"] = num(b.Delta_h_measured);
+            if (!b.found) throw NumericalFailure("the fixed-point analysis found no branch");
+            theory["branch"] = {{"Delta_h", num(b.branch.Delta_h)}, {"Delta_r", num(b.branch.Delta_r)},
+                                {"Delta_z", num(b.branch.Delta_z)}, {"G", num(b.branch.G)}, {"stable", b.branch.stable}};
+            model = support_model_gaussian(m, m.input_mean, b.branch.Delta_h, b.branch.Delta_r, b.branch.Delta_z,
+                                           "fixed-point DMFT branch Delta_h = " + fmt(b.branch.Delta_h));
+        } else if (at == sim::SpectrumAt::Snapshot && !c->empirical && m.alpha_z == 0.0) {
+            StationaryOptions so;
+            so.seed = c->common.seed;
+            const StationaryResult r = solve_gaussian(m, so);
+            theory["dmft_converged"] = r.converged;
+            theory["dmft_C_h0"] = num(r.C_h0);
+            theory["dmft_C_r0"] = num(r.C_r0);
+            if (r.converged && std::isfinite(r.C_h0)) {
+                model = support_model_gaussian(m, r.mean_h, r.C_h0, std::isfinite(r.C_r0) ? r.C_r0 : 0.0, 0.0,
+                                               "stationary DMFT (Gaussian closure) C_h0 = " + fmt(r.C_h0));
+            } else {
+                log_line("spectrum: the Gaussian closure did not converge (" + r.message +
+                         "); the boundary uses the snapshot's statistics");
+                model = support_model_samples(m, sim::site_samples(net, st.x), 20, "snapshot statistics (DMFT failed)");
+            }
+        } else {
+            model = support_model_samples(m, sim::site_samples(net, st.x), 20,
+                                          at == sim::SpectrumAt::FixedPoint ? "network fixed point statistics"
+                                                                            : "snapshot statistics");
+        }
+        theory["source"] = model.source;
+        theory["G"] = num(model.G());
+        theory["z_term"] = model.z_term();
+        theory["r_term"] = model.r_term();
+        Progress tp("spectrum: boundary", 1);
+        const Boundary bnd = trace_boundary(model, {c->rays, 400, 1e-10});
+        tp.finish();
+
+        // Measurement: the dense Jacobian and its eigenvalues.
+        Progress jp("spectrum: Jacobian and eigenvalues (dim " + std::to_string(net.dim()) + ")", 1);
+        const Eigen::MatrixXd J = sim::dense_jacobian(net, st.x);
+        const Eigen::VectorXcd eig = sim::eigenvalues_of(J);
+        jp.finish();
+        const sim::SpectrumComparison cmp = sim::compare_spectrum(net, eig, model, c->inflate, c->epsilon);
+
+        j["n_eigenvalues"] = cmp.n_eigenvalues;
+        j["n_bulk"] = cmp.n_bulk;
+        j["rightmost_measured"] = num(cmp.rightmost_measured);
+        j["rightmost_predicted"] = num(bnd.rightmost_on_axis);
+        j["rightmost_boundary"] = num(bnd.rightmost);
+        j["fraction_inside"] = num(cmp.fraction_inside);
+        j["fraction_inside_inflated"] = num(cmp.fraction_inside_inflated);
+        j["near_zero_fraction"] = num(cmp.near_zero_fraction);
+        j["outliers"] = nlohmann::json::array();
+        for (const auto& o : cmp.outliers)
+            j["outliers"].push_back({{"block", o.block}, {"point", num(o.point.real())}, {"count", o.count},
+                                     {"max_distance", num(o.max_distance)}});
+        j["boundary"] = {{"center", num(bnd.center.real())}, {"R_max", num(bnd.R_max)},
+                         {"star_shaped", bnd.star_shaped},
+                         {"rays_with_several_crossings", bnd.rays_with_several_crossings}};
+        j["theory"] = theory;
+        j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+
+        if (!c->common.out_dir.empty()) {
+            const std::string& dir = c->common.out_dir;
+            const nlohmann::json meta = run_meta(c->common, settings_json(*c));
+            std::vector<double> re, im, outl;
+            for (Eigen::Index k = 0; k < eig.size(); ++k) {
+                re.push_back(eig(k).real());
+                im.push_back(eig(k).imag());
+                outl.push_back(cmp.outlier[static_cast<std::size_t>(k)]);
+            }
+            write_csv(dir + "/eigenvalues.csv", meta, {"re", "im", "outlier"}, {re, im, outl});
+            std::vector<double> bx, by, ba, bc;
+            for (const auto& p : bnd.points) {
+                bx.push_back(p.x), by.push_back(p.y), ba.push_back(p.angle), bc.push_back(p.crossing);
+            }
+            auto bmeta = meta;
+            bmeta["center"] = bnd.center.real();
+            bmeta["inflate"] = c->inflate;
+            bmeta["rightmost_predicted"] = num(bnd.rightmost_on_axis);
+            bmeta["star_shaped"] = bnd.star_shaped;
+            write_csv(dir + "/boundary.csv", bmeta, {"x", "y", "angle", "crossing"}, {bx, by, ba, bc});
+            if (!c->no_plot) {
+                const std::string script = std::string(GDMFT_SOURCE_DIR) + "/scripts/plot_spectrum.py";
+                std::ostringstream title;
+                title << sim::to_string(at) << ", N = " << c->N << ", g_h = " << m.g_h << ", alpha_z = " << m.alpha_z
+                      << ", alpha_r = " << m.alpha_r;
+                const std::string sys = "/usr/bin/python3 '" + script + "' '" + dir + "/eigenvalues.csv' '" + dir +
+                                        "/boundary.csv' '" + dir + "/spectrum.png' '" + title.str() + "' 1>&2";
+                if (std::system(sys.c_str()) != 0) log_line("spectrum: warning: the plot failed (" + script + ")");
+            }
+            j["out"] = dir;
+        }
+
+        if (c->common.json) {
+            print_json(j);
+        } else {
+            std::printf("at %s, N = %zu, dim = %zu%s\n", sim::to_string(at).c_str(), c->N, net.dim(),
+                        st.newton_run ? (", Newton: " + st.newton.message).c_str() : "");
+            std::printf("boundary from %s (G = F(0) = %.6g)%s\n", model.source.c_str(), model.G(),
+                        bnd.star_shaped ? "" : "; not star-shaped about its center");
+            for (const auto& o : cmp.outliers)
+                std::printf("outliers: %d eigenvalues of the %s block at %.6g (max distance %.3g)\n", o.count,
+                            o.block.c_str(), o.point.real(), o.max_distance);
+            std::printf("rightmost bulk eigenvalue %.6g, predicted %.6g\n", cmp.rightmost_measured, bnd.rightmost_on_axis);
+            std::printf("inside the support: %.4f; inflated by %g: %.4f (%d bulk eigenvalues)\n", cmp.fraction_inside,
+                        c->inflate, cmp.fraction_inside_inflated, cmp.n_bulk);
+            std::printf("near zero (|lambda| < %g): %.4f\n", c->epsilon, cmp.near_zero_fraction);
+        }
+        return kExitOk;
+    }};
+}
+
+}  // namespace gdmft::app

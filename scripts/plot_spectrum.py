@@ -1,0 +1,89 @@
+#!/usr/bin/python3
+"""Plot the Jacobian eigenvalues against the DMFT support boundary, from the CSVs of `gdmft spectrum`.
+
+Usage: plot_spectrum.py EIGENVALUES_CSV BOUNDARY_CSV PNG [TITLE]
+
+eigenvalues.csv: '#' header lines (run metadata), then columns re, im, outlier (1: a predicted point mass of a gate
+block at -1/tau, excluded from the bulk). boundary.csv: '#' header lines (including center, inflate and
+rightmost_predicted), then x, y, angle, crossing: crossing 0 is the outermost point of F(lambda) = 1 along the ray at
+`angle` from the center (drawn as a closed curve, together with its inflation about the center), crossings 1, 2, ...
+lie further in along the same ray (drawn as dots: the region is not star-shaped about the center).
+"""
+import csv
+import json
+import math
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def read_csv(path):
+    meta, rows = {}, []
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#"):
+                key, _, value = line[1:].partition(":")
+                try:
+                    meta[key.strip()] = json.loads(value)
+                except ValueError:
+                    meta[key.strip()] = value.strip()
+            else:
+                rows.append(line)
+    reader = csv.reader(rows)
+    names = next(reader)
+    cols = {n: [] for n in names}
+    for r in reader:
+        for n, v in zip(names, r):
+            cols[n].append(float(v))
+    return meta, cols
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    _, eig = read_csv(sys.argv[1])
+    bmeta, bnd = read_csv(sys.argv[2])
+    center = float(bmeta.get("center", 0.0))
+    inflate = float(bmeta.get("inflate", 1.0))
+
+    fig, ax = plt.subplots(figsize=(5.8, 5.0))
+    bulk = [(x, y) for x, y, o in zip(eig["re"], eig["im"], eig["outlier"]) if o == 0]
+    outl = [(x, y) for x, y, o in zip(eig["re"], eig["im"], eig["outlier"]) if o != 0]
+    if bulk:
+        ax.plot([p[0] for p in bulk], [p[1] for p in bulk], ".", ms=2.5, color="tab:blue",
+                label="eigenvalues (%d)" % len(bulk))
+    if outl:
+        ax.plot([p[0] for p in outl], [p[1] for p in outl], "x", ms=5, color="tab:orange",
+                label="gate-block point masses (%d)" % len(outl))
+
+    outer = sorted((a, x, y) for x, y, a, c in zip(bnd["x"], bnd["y"], bnd["angle"], bnd["crossing"]) if c == 0)
+    inner = [(x, y) for x, y, c in zip(bnd["x"], bnd["y"], bnd["crossing"]) if c > 0]
+    if outer:
+        xs = [p[1] for p in outer] + [outer[0][1]]
+        ys = [p[2] for p in outer] + [outer[0][2]]
+        ax.plot(xs, ys, "k-", lw=1.2, label=r"DMFT boundary $F(\lambda)=1$")
+        ax.plot([center + inflate * (x - center) for x in xs], [inflate * y for y in ys], "k:", lw=0.9,
+                label="inflated by %g%%" % round(100 * (inflate - 1), 3))
+    if inner:
+        ax.plot([p[0] for p in inner], [p[1] for p in inner], "k.", ms=1.5, label="inner crossings (not star-shaped)")
+    rp = bmeta.get("rightmost_predicted")
+    if isinstance(rp, (int, float)) and math.isfinite(rp):
+        ax.axvline(rp, color="tab:red", lw=0.8, ls="--", label="rightmost predicted %.4g" % rp)
+    ax.axvline(0.0, color="0.6", lw=0.6)
+    ax.axhline(0.0, color="0.6", lw=0.6)
+    ax.plot([center], [0.0], "k+", ms=8)
+    ax.set_xlabel(r"Re $\lambda$")
+    ax.set_ylabel(r"Im $\lambda$")
+    ax.set_aspect("equal", adjustable="datalim")
+    if len(sys.argv) > 4:
+        ax.set_title(sys.argv[4], fontsize=9)
+    ax.legend(fontsize=7, frameon=False, loc="best")
+    fig.tight_layout()
+    fig.savefig(sys.argv[3], dpi=150)
+
+
+if __name__ == "__main__":
+    main()

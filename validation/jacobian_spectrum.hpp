@@ -1,0 +1,109 @@
+#pragma once
+// The spectrum of the finite-N Jacobian (THEORY.md section 4): the dense Jacobian of the network's right-hand side,
+// built from its exact tangent columns applied to the identity (no second copy of the equations), its eigenvalues,
+// Newton's method to a fixed point, and the comparison of the eigenvalues with the support predicted by the DMFT.
+#include "dmft/support_boundary.hpp"
+#include "validation/integrator.hpp"
+#include "validation/network.hpp"
+
+#include <Eigen/Dense>
+
+#include <complex>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace gdmft::sim {
+
+// F(x) = dx/dt of one trajectory.
+Eigen::VectorXd rhs_of(const Network& net, const Eigen::VectorXd& x);
+
+// The dense Jacobian dF/dx at x (dim x dim). Column k is the tangent column of Network::rhs for the unit vector e_k;
+// the identity is fed `block` columns at a time (matrix-matrix products, bounded memory).
+Eigen::MatrixXd dense_jacobian(const Network& net, const Eigen::VectorXd& x, int block = 512);
+
+// The fixed-point equations h = Jh sigma_r(r) phi(h) + I, z = Jz phi(h), r = Jr phi(h) as residuals R(x):
+// -h + Jh sigma_r phi + I (read off F_h as F_h tau_h / sigma_z, so a closed clock does not hide it), tau_z F_z, tau_r F_r.
+// F = rhs_of(net, x). fixed_point_residual is max |R|.
+Eigen::VectorXd fixed_point_equations(const Network& net, const Eigen::VectorXd& x, const Eigen::VectorXd& F);
+double fixed_point_residual(const Network& net, const Eigen::VectorXd& x, const Eigen::VectorXd& F);
+
+struct NewtonOptions {
+    double tol = 1e-10;       // on fixed_point_residual
+    int max_iterations = 50;
+    int max_halvings = 30;    // backtracking line search on |F|: step 1, 1/2, 1/4, ...
+    void validate() const;    // throws BadInput naming the option
+};
+
+struct NewtonResult {
+    bool converged = false;
+    std::string message;
+    int iterations = 0;
+    double residual = std::numeric_limits<double>::quiet_NaN();  // fixed_point_residual at x
+    std::vector<double> history;                                  // residual before each iteration, then the last
+    Eigen::VectorXd x;
+};
+
+// Damped Newton on F(x) = 0 with the dense Jacobian and a backtracking line search (sufficient decrease of |R|_2,
+// the residual of the fixed-point equations: unlike |F| it does not hide units whose clock sigma_z is nearly closed).
+NewtonResult newton_fixed_point(const Network& net, const Eigen::VectorXd& x0, const NewtonOptions& o);
+
+// Fixed points do not depend on the z gate (THEORY.md section 4), but Newton with a spread clock stalls far from them:
+// units with sigma_z ~ 0 have a tiny F and an O(1) equation residual, and the Jacobian's sigma_z' D term bends the step.
+// So with alpha_z != 0 the search runs in two stages: Newton on the twin network whose clock is frozen at sigma_z = 1/2
+// (frozen_clock; built with net_opt, so Jh, Jr and the input are the same draws; state (h, r)), then Newton on the
+// network itself from there (z = Jz phi(h) filled in), which converges at once. With alpha_z = 0: newton_fixed_point.
+ModelParams frozen_clock(const ModelParams& p);
+NewtonResult find_fixed_point(const Network& net, const NetworkOptions& net_opt, const Eigen::VectorXd& x0,
+                              const NewtonOptions& o);
+
+// All eigenvalues of a real square matrix (Eigen::EigenSolver, no eigenvectors), sorted by decreasing real part.
+// Throws NumericalFailure if the QR iteration does not converge.
+Eigen::VectorXcd eigenvalues_of(const Eigen::MatrixXd& J);
+
+// One value per unit of h, the drive D = -h + Jh sigma_r phi + I (= F_h tau_h / sigma_z), and z, r when simulated.
+SiteSamples site_samples(const Network& net, const Eigen::VectorXd& x);
+
+// Where the spectrum is taken.
+enum class SpectrumAt { FixedPoint, Snapshot };
+SpectrumAt parse_spectrum_at(const std::string& s);  // "fixedpoint" | "snapshot"; throws BadInput("at", ...)
+std::string to_string(SpectrumAt a);
+
+// A gate block that does not feed back into h contributes `count` eigenvalues at exactly -1/tau (THEORY.md 4):
+// the z block at a fixed point (J_hz = sigma_z' D / tau_h = 0), the r block when the r term vanishes (phi = 0, g_r = 0).
+// They are predicted point masses outside F's description and are excluded from the bulk.
+struct OutlierCluster {
+    std::string block;               // "z" or "r"
+    std::complex<double> point;      // -1/tau
+    int count = 0;                   // N
+    double max_distance = 0;         // of the `count` eigenvalues nearest to the point
+};
+
+struct SpectrumComparison {
+    std::vector<OutlierCluster> outliers;
+    std::vector<char> outlier;       // per eigenvalue: 1 if assigned to an outlier cluster
+    int n_eigenvalues = 0, n_bulk = 0;
+    double rightmost_measured = std::numeric_limits<double>::quiet_NaN();  // max Re over the bulk
+    double fraction_inside = std::numeric_limits<double>::quiet_NaN();           // bulk with F >= 1
+    double fraction_inside_inflated = std::numeric_limits<double>::quiet_NaN();  // bulk inside the inflated support
+    double near_zero_fraction = std::numeric_limits<double>::quiet_NaN();        // all eigenvalues with |lambda| < eps
+    std::vector<std::complex<double>> outside;  // bulk eigenvalues outside the inflated support
+};
+
+// Bulk and outliers of `eig` (the spectrum of net's Jacobian) against the support of `s`, inflated by `inflate`
+// (e.g. 1.05) about support_center(s); near-zero fraction with radius `epsilon`.
+SpectrumComparison compare_spectrum(const Network& net, const Eigen::VectorXcd& eig, const SupportModel& s,
+                                    double inflate, double epsilon);
+
+// The state at which the spectrum is taken: integrate the network (built with net_opt) from its initial state
+// (trajectory 0) to t_burn with `integ`, then, at a fixed point, find_fixed_point from there.
+struct SpectrumState {
+    Eigen::VectorXd x;
+    bool newton_run = false;
+    NewtonResult newton;
+};
+SpectrumState prepare_state(const Network& net, const NetworkOptions& net_opt, SpectrumAt at, double t_burn,
+                            const IntegratorOptions& integ, const NewtonOptions& newton);
+
+}  // namespace gdmft::sim
