@@ -1,6 +1,5 @@
 #include "dmft/fixed_points.hpp"
 
-#include "dmft/gate_statistics.hpp"
 #include "numerics/gaussian_average.hpp"
 
 #include <gsl/gsl_errno.h>
@@ -13,9 +12,25 @@ namespace gdmft {
 
 namespace {
 
+// <f(x)>, x ~ N(mu, var), for f analytic in the strip |Im u| < strip: a trapezoid rule sized to the
+// strip (gauss::rule_for_strip), so that steep gates (strip pi/alpha_r) stay resolved at any alpha_r.
+template <class F>
+double strip_mean(F&& f, double mu, double var, double strip) {
+    if (var <= 0) return f(mu);
+    return gauss::mean(f, mu, var, gauss::rule_for_strip(strip / std::sqrt(var), 1e-15));
+}
+
+constexpr double kPhiStrip = 1.5707963267948966;  // tanh: poles at +-i pi/2; erf varies on the same scale
+
+double gate_strip(const Gate& g) { return g.constant() ? 1e300 : 3.141592653589793 / std::abs(g.alpha); }
+
 double phi_sq(const ModelParams& m, double Delta_h) {
     const Phi phi = m.phi_fn();
-    return gauss::mean([&](double u) { const double p = phi(u); return p * p; }, m.input_mean, Delta_h);
+    return strip_mean([&](double u) { const double p = phi(u); return p * p; }, m.input_mean, Delta_h, kPhiStrip);
+}
+
+double gate_sq(const Gate& g, double var) {
+    return strip_mean([&](double u) { const double s = g(u); return s * s; }, 0.0, var, gate_strip(g));
 }
 
 // Largest possible <sigma_r^2>: the constant gate's value, else 1.
@@ -29,7 +44,7 @@ double max_gate_sq(const ModelParams& m) {
 double fixed_point_map(const ModelParams& m, double Delta_h) {
     const double p2 = phi_sq(m, Delta_h);
     const double Delta_r = m.g_r * m.g_r * p2;
-    return m.g_h * m.g_h * gate_mean_sq(m.gate_r(), Delta_r) * p2 + m.input_std * m.input_std;
+    return m.g_h * m.g_h * gate_sq(m.gate_r(), Delta_r) * p2 + m.input_std * m.input_std;
 }
 
 FixedPointBranch fixed_point_at(const ModelParams& m, double Delta_h) {
@@ -40,9 +55,9 @@ FixedPointBranch fixed_point_at(const ModelParams& m, double Delta_h) {
     const double p2 = phi_sq(m, Delta_h);
     b.Delta_r = m.g_r * m.g_r * p2;
     b.Delta_z = m.g_z * m.g_z * p2;
-    const double dphi2 = gauss::mean([&](double u) { const double d = phi.deriv(u); return d * d; }, m.input_mean, Delta_h);
-    const double s2 = gate_mean_sq(gr, b.Delta_r);
-    const double ds2 = gauss::mean([&](double u) { const double d = gr.deriv(u); return d * d; }, 0.0, b.Delta_r);
+    const double dphi2 = strip_mean([&](double u) { const double d = phi.deriv(u); return d * d; }, m.input_mean, Delta_h, kPhiStrip);
+    const double s2 = gate_sq(gr, b.Delta_r);
+    const double ds2 = strip_mean([&](double u) { const double d = gr.deriv(u); return d * d; }, 0.0, b.Delta_r, gate_strip(gr));
     b.G = m.g_h * m.g_h * (s2 * dphi2 + m.g_r * m.g_r * ds2 * p2 * dphi2);
     b.stable = b.G < 1.0;
     return b;

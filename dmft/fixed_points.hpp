@@ -23,7 +23,8 @@ struct FixedPointBranch {
     bool stable = false; // G < 1
 };
 
-// U(Delta_h): the right-hand side of the Delta_h equation (Gaussian averages on the default rule).
+// U(Delta_h): the right-hand side of the Delta_h equation (trapezoid averages sized to the steepness of
+// phi and of the gate, gauss::rule_for_strip).
 double fixed_point_map(const ModelParams& m, double Delta_h);
 // The branch quantities (Delta_r, Delta_z, G, stable) at a given Delta_h (a root of U(D) = D or not).
 FixedPointBranch fixed_point_at(const ModelParams& m, double Delta_h);

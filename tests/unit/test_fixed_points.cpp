@@ -11,13 +11,13 @@ using namespace gdmft;
 namespace {
 std::size_t nonzero_branches(const ModelParams& m) {
     std::size_t k = 0;
-    for (const auto& b : fixed_points(m)) k += b.Delta_h > 0;
+    for (const auto& b : fixed_points(m, 200)) k += b.Delta_h > 0;
     return k;
 }
 
 // Smallest g_h with a nonzero branch (the topological onset g_FP), by bisection on [lo, hi].
 double g_fp(ModelParams m, double lo, double hi) {
-    for (int it = 0; it < 40; ++it) {
+    for (int it = 0; it < 30; ++it) {
         m.g_h = 0.5 * (lo + hi);
         (nonzero_branches(m) > 0 ? hi : lo) = m.g_h;
     }
