@@ -35,9 +35,9 @@ int main(int argc, char** argv) {
     // Each subcommand registers itself here (one line each).
     std::vector<Command> commands;
     commands.push_back(add_simulate(root));
-    // commands.push_back(add_solve(root));
+    commands.push_back(add_solve(root));
     commands.push_back(add_fixedpoint(root));
-    // commands.push_back(add_validate(root));
+    commands.push_back(add_validate(root));
     commands.push_back(add_spectrum(root));
 
     std::vector<std::string> args(argv + 1, argv + argc);
