@@ -130,3 +130,41 @@ TEST_CASE("lag functions: fourth-order convergence in dt, C_z against the FFT lo
     for (std::size_t k : {0ul, 20ul, 100ul, 400ul}) CHECK(r.C_z[k] == doctest::Approx(Cz_fft[k]).epsilon(2e-5));
     CHECK(r.C_z0 == r.C_z[0]);
 }
+
+TEST_CASE("onset of chaos with a steep output gate (THEORY.md section 6): first order beyond alpha_r g_r = 2 sqrt(3)") {
+    // tau_r = 0, beta_r = 0, g_r = 1, mu = s = 0. Small alpha_r: chaos appears continuously at the zero
+    // fixed point's instability g_h = 1 + e^{beta_r} = 2. alpha_r g_r > 2 sqrt(3): it appears with a finite
+    // C_h(0) below g_h = 2 (coexisting with the stable zero fixed point), above the fixed-point onset
+    // g_FP, and g_chaos decreases with alpha_r towards sqrt(8/3) = 1.633 (alpha_r -> infinity).
+    Progress::set_quiet(true);
+    auto chaotic = [](double alpha_r, double g_h) {
+        ModelParams m;
+        m.alpha_r = alpha_r;
+        m.tau_r = 0;
+        m.g_h = g_h;
+        return solve_gaussian(m, StationaryOptions{});
+    };
+    auto g_chaos = [&](double alpha_r) {
+        double lo = 1.5, hi = 2.05;
+        for (int it = 0; it < 18; ++it) {
+            const double g = 0.5 * (lo + hi);
+            (chaotic(alpha_r, g).termination == Termination::Converged ? hi : lo) = g;
+        }
+        return hi;
+    };
+    // alpha_r = 3 < 2 sqrt(3): continuous at g_h = 2.
+    CHECK(chaotic(3, 2 * (1 - 1e-3)).termination == Termination::NoChaoticSolution);
+    const auto weak = chaotic(3, 2 * (1 + 1e-3));
+    CHECK(weak.converged);
+    CHECK(weak.C_h0 < 0.01);
+    // alpha_r = 4 and 10 > 2 sqrt(3): discontinuous, below 2, decreasing.
+    const double g4 = g_chaos(4), g10 = g_chaos(10);
+    MESSAGE("g_chaos(alpha_r = 4) = " << g4 << ", g_chaos(alpha_r = 10) = " << g10);
+    CHECK(g4 < 2);
+    CHECK(g10 < g4);
+    CHECK(g10 > std::sqrt(8.0 / 3.0));
+    const auto jump = chaotic(10, g10 * (1 + 1e-4));
+    CHECK(jump.converged);
+    CHECK(jump.C_h0 > 0.02);  // finite at the onset (measured 0.0499; continuous case above: 0.0038 at 1e-3)
+    CHECK(jump.message.find("coexists with a stable fixed point") != std::string::npos);  // bistable
+}
