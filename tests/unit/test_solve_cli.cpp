@@ -1,0 +1,115 @@
+// gdmft solve and gdmft fixedpoint as a user runs them: the JSON keys of INTERFACE.md, the exit codes
+// (2 bad input, 3 not converged with the JSON still printed), and correlations.csv with its header.
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+    int code = -1;
+    std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+fs::path scratch() {
+    static const fs::path dir = [] {
+        fs::path d = fs::temp_directory_path() / ("gdmft_solvecli_" + std::to_string(::getpid()));
+        fs::create_directories(d);
+        return d;
+    }();
+    return dir;
+}
+
+Run gdmft(const std::string& args) {
+    const fs::path o = scratch() / "stdout", e = scratch() / "stderr";
+    const std::string cmd = std::string(GDMFT_BINARY) + " " + args + " >" + o.string() + " 2>" + e.string();
+    const int status = std::system(cmd.c_str());
+    Run r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(o);
+    r.err = slurp(e);
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("solve --json carries the keys of INTERFACE.md; --out writes correlations.csv") {
+    const fs::path dir = scratch() / "solve";
+    const Run r = gdmft("solve --g-h 4 --json --lyapunov --quiet --out " + dir.string());
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    for (const char* key : {"converged", "method", "C_h0", "C_phi0", "C_r0", "C_z0", "tau_corr", "tau_response",
+                            "mean_sigma_z", "lambda_max", "stat_err", "iterations", "residual", "termination",
+                            "zero_mode_eigenvalue", "version", "command_line", "seed", "params"})
+        CHECK_MESSAGE(j.contains(key), key);
+    CHECK(j["converged"] == true);
+    CHECK(j["method"] == "gaussian");
+    CHECK(j["stat_err"] == 0.0);
+    // g_h = 4, beta_r = 0: SCS with g_eff = 2, Delta0 = 1.924805 (THEORY.md section 8).
+    CHECK(j["C_h0"].get<double>() == doctest::Approx(1.924805).epsilon(1e-5));
+    CHECK(j["lambda_max"].is_number());
+    CHECK(j["params"]["g_h"] == 4.0);
+
+    const std::string csv = slurp(dir / "correlations.csv");
+    CHECK(csv.rfind("# ", 0) == 0);
+    CHECK(csv.find("\ntau,C_h,C_phi,C_r,C_z,C_srphi,R\n") != std::string::npos);
+    CHECK(csv.find("# params: ") != std::string::npos);
+}
+
+TEST_CASE("solve: lambda_max is null without --lyapunov; the method defaults by alpha_z; bad input exits 2") {
+    const Run r = gdmft("solve --json --quiet");
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["lambda_max"].is_null());
+    CHECK(j["method"] == "gaussian");
+
+    const Run bad = gdmft("solve --alpha-z 1 --method gaussian --json --quiet");
+    CHECK(bad.code == 2);
+    CHECK(bad.err.find("--method") != std::string::npos);
+    CHECK(gdmft("solve --method magic --quiet").code == 2);
+    CHECK(gdmft("solve --dt -0.1 --quiet").code == 2);
+    CHECK(gdmft("solve --tol 0 --quiet").code == 2);
+}
+
+TEST_CASE("solve: a run that does not converge exits 3 and still prints its JSON") {
+    // A dynamic r gate needs the continuation in tau_r: two Newton iterations are not enough.
+    const Run r = gdmft("solve --alpha-r 4 --tau-r 2 --max-iter 2 --json --quiet");
+    CHECK(r.code == 3);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["converged"] == false);
+    CHECK(j["termination"] == "max_iterations");
+    CHECK(j["iterations"] == 2);
+}
+
+TEST_CASE("fixedpoint --json lists every branch with its stability") {
+    // SCS at g_eff = 1.5: the zero branch (G = 2.25, unstable) and one nonzero branch.
+    const Run r = gdmft("fixedpoint --json");
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j["branches"].is_array());
+    REQUIRE(j["branches"].size() == 2);
+    for (const auto& b : j["branches"])
+        for (const char* key : {"Delta_h", "Delta_r", "Delta_z", "G", "stable"}) CHECK_MESSAGE(b.contains(key), key);
+    CHECK(j["branches"][0]["Delta_h"] == 0.0);
+    CHECK(j["branches"][0]["G"].get<double>() == doctest::Approx(2.25));
+    CHECK(j["branches"][0]["stable"] == false);
+    CHECK(j["branches"][1]["Delta_h"].get<double>() > 0);
+    CHECK(gdmft("fixedpoint --scan-points 3").code == 2);
+}
