@@ -243,15 +243,19 @@ EnergyRoot energy_condition(const ModelParams& m, double c_max, double tol) {
                 auto integrand = [&](double c) { return std::array<double, 1>{t.F(c) - c}; };
                 const auto cheb = chebyshev_adaptive<1>(integrand, q, root, tol).fn[0];
                 // Psi(c) = int_c^c0 (F - c') dc' on a fine grid, by the trapezoid rule of the interpolant.
+                // Psi vanishes quadratically at q (where E ~ 0 up to the root's tolerance), so a turning
+                // point shows as a dip below zero relative to the largest Psi, not as rounding near q.
                 const int K = 400;
-                double psi = 0, prev = cheb(root);
-                for (int k = 1; k < K && valid; ++k) {
+                double psi = 0, prev = cheb(root), psi_max = 0, psi_min = 0;
+                for (int k = 1; k < K; ++k) {
                     const double c = root - (root - q) * k / K;
                     const double cur = cheb(c);
                     psi += 0.5 * (prev + cur) * (root - q) / K;
                     prev = cur;
-                    if (psi <= 0) valid = false;
+                    psi_max = std::max(psi_max, psi);
+                    psi_min = std::min(psi_min, psi);
                 }
+                valid = psi_max > 0 && psi_min > -1e-6 * psi_max && 1 - t.dF(q) > 0;
             }
             if (valid) {
                 out.found = true;
