@@ -35,9 +35,12 @@ std::string markdown(const sim::ValidationResult& r, const sim::ValidationSettin
     md << "# gdmft validate: DMFT against finite-N simulation\n\n";
     md << "Each cell: simulated mean ± standard error over " << s.realizations
        << " independent networks, and the relative difference from the DMFT. t_max = " << s.t_max
-       << ", t_burn = " << s.t_burn << ", dt = " << s.dt << ", seed = " << s.seed << ".\n\n";
+       << ", t_burn = " << s.t_burn << " at least, lengthened to " << s.corr_times
+       << " DMFT correlation times (capped at " << s.t_cap << "), dt = " << s.dt << ", seed = " << s.seed << ".\n\n";
     for (const auto& pc : r.points) {
         md << "## " << pc.point.name << ": " << pc.point.description << "\n\n";
+        md << "Simulated t = " << fmt(pc.t_max) << " after a burn-in of " << fmt(pc.t_burn) << ", lags up to "
+           << fmt(pc.max_lag) << ". ";
         md << "DMFT method `" << pc.theory.method << "`, converged: " << (pc.theory.converged ? "yes" : "NO")
            << ", statistical error of C_h0: " << fmt(pc.theory.stat_err) << "\n\n";
         md << "| quantity | DMFT |";
@@ -110,6 +113,9 @@ Command add_validate(CLI::App& root) {
     cmd->add_option("--t-max", o->s.t_max, "simulated time")->capture_default_str();
     cmd->add_option("--t-burn", o->s.t_burn, "burn-in time")->capture_default_str();
     cmd->add_option("--dt", o->s.dt, "RK4 step")->capture_default_str();
+    cmd->add_option("--corr-times", o->s.corr_times, "run length in DMFT correlation times (at least)")->capture_default_str();
+    cmd->add_option("--t-cap", o->s.t_cap, "cap on the run length")->capture_default_str();
+    cmd->add_flag("--float32", o->s.float32, "single-precision coupling storage");
     cmd->add_option("--paths", o->paths, "paths of the sampled DMFT (0: its default)");
     cmd->add_option("--points", o->points, "subset of the default points (names)")->delimiter(',');
     cmd->add_flag("--custom", o->custom, "validate the single point given by the model flags instead");

@@ -45,6 +45,9 @@ void ValidationSettings::validate() const {
         throw BadInput("t_max", "t_max, t_burn and dt must be finite");
     if (dt <= 0) throw BadInput("dt", "must be > 0");
     if (t_burn < 0 || t_burn >= t_max) throw BadInput("t_burn", "must satisfy 0 <= t_burn < t_max");
+    if (!(corr_times > 0)) throw BadInput("corr_times", "must be > 0");
+    if (!(burn_corr_times >= 0)) throw BadInput("burn_corr_times", "must be >= 0");
+    if (!(t_cap >= t_max)) throw BadInput("t_cap", "must be >= t_max");
     dmft.validate();
 }
 
@@ -99,14 +102,25 @@ ValidationResult run_validation(const std::vector<ValidationPoint>& points, cons
         if (!pc.theory.converged)
             log_line("validate: warning: DMFT at '" + pt.name + "' did not converge (" + pc.theory.message + ")");
 
+        // Run length from the theory's correlation time (slow points need long runs), within the cap.
+        const double tc = std::isfinite(pc.theory.tau_corr) ? pc.theory.tau_corr : 0.0;
+        pc.t_burn = std::min(std::max(s.t_burn, s.burn_corr_times * tc), 0.25 * s.t_cap);
+        pc.t_max = std::min(std::max(s.t_max, pc.t_burn + s.corr_times * tc), s.t_cap);
+        pc.max_lag = std::min(std::max(50 * pt.model.tau_h, 5 * tc), 0.5 * (pc.t_max - pc.t_burn));
+        if (s.corr_times * tc > pc.t_max - pc.t_burn)
+            log_line("validate: note: '" + pt.name + "' has DMFT tau_corr " + std::to_string(tc) +
+                     "; the run is capped at t_max = " + std::to_string(pc.t_max) +
+                     " (fewer correlation times than asked; expect larger scatter)");
         for (std::size_t N : s.sizes) {
             SimulationOptions so;
             so.N = N;
             so.seed = derive_seed(derive_seed(s.seed, ip), N);
             so.realizations = s.realizations;
-            so.t_max = s.t_max;
-            so.t_burn = s.t_burn;
+            so.t_max = pc.t_max;
+            so.t_burn = pc.t_burn;
+            so.max_lag = pc.max_lag;
             so.integrator.dt = s.dt;
+            so.single_precision = s.float32;
             const SimulationResult sr = simulate(pt.model, so);
 
             std::vector<double> c_h0, c_phi0, tc, sz;

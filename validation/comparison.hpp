@@ -23,7 +23,11 @@ std::vector<ValidationPoint> default_validation_points();
 struct ValidationSettings {
     std::vector<std::size_t> sizes = {500, 1000, 2000, 4000};
     int realizations = 8;
-    double t_max = 400, t_burn = 100, dt = 0.1;
+    double t_max = 400, t_burn = 100, dt = 0.1;  // t_max, t_burn: minimum run and burn-in lengths
+    // Each point's run is lengthened to at least corr_times DMFT correlation times after a burn-in of
+    // burn_corr_times, capped at t_cap; the largest lag is max(50 tau_h, 5 tau_corr), within the run.
+    double corr_times = 30, burn_corr_times = 5, t_cap = 4000;
+    bool float32 = false;     // single-precision coupling storage in the simulations
     std::uint64_t seed = 1;
     StationaryOptions dmft;   // method chosen per point: gaussian if alpha_z = 0, else sampled
     void validate() const;    // throws BadInput naming the option
@@ -51,6 +55,7 @@ struct PointComparison {
     std::vector<SizeCurves> curves;
     std::vector<double> tau;            // lag grid of the curves (the simulation's sampling grid)
     std::vector<double> C_h_dmft;       // DMFT C_h interpolated onto `tau`
+    double t_max = 0, t_burn = 0, max_lag = 0;  // the simulation grid used at this point
 };
 
 struct ValidationResult {
