@@ -64,9 +64,11 @@ struct SiteSamples {
 };
 SupportModel support_model_samples(const ModelParams& m, const SiteSamples& s, int bins, const std::string& source);
 
-// A(lambda) and B(lambda): Gaussian averages over z on a trapezoid rule sized by the distance of the integrand's
-// nearest complex singularity (rule_for_strip, capped at kMaxClockNodes nodes: closer than ~2e-4 standard units to
-// the singular segment the average is under-resolved). +infinity on the singular segment itself.
+// A(lambda) and B(lambda): Gaussian averages over z on a trapezoid rule sized by the distance d of the integrand's
+// nearest complex singularity: rule_for_strip(d_k) for the ladder value d_k = 8 * 2^(-k/2) just below d, whose node
+// values are cached per model (thread-local), so an evaluation is one pass of multiply-adds. The ladder stops near
+// kMaxClockNodes nodes: closer than ~2e-4 standard units to the singular segment the average is under-resolved.
+// +infinity on the singular segment itself.
 struct ClockAverages {
     double A = 0, B = 0;
 };
