@@ -38,6 +38,13 @@
 // time-translation zero mode absent from the even (Neumann at u = 0) solution space. (5) tau_r > 0
 // with a dynamic gate: continuation in rho_r from the tau_r = 0 solution.
 //
+// RESULT. termination = Converged for the chaotic solution (Newton step in C_h(0) below tol); when the
+// energy condition has no root, NoChaoticSolution with the static fixed point as the stationary state
+// (C_h(tau) = Delta_h, converged = true iff that fixed point is stable, lambda_max = (s0/tau_h)(-1 +
+// sqrt(G)) when the r gate is instantaneous or constant); MaxIterations / Diverged / NotFinite otherwise
+// (also when Newton collapses onto the static branch because the window is too short). The message
+// records the energy-condition value of C_h(0), the grid, and a stable fixed point coexisting with chaos.
+//
 // DISCRETISATION. rho^2 y'' = y - S on u_k = k h is discretised by the exponentially fitted three-point
 // scheme  y_{k-1} - 2 cosh(h/rho) y_k + y_{k+1} = a (S_{k-1} + S_{k+1}) + b S_k,
 // a = 1 - 4 sinh^2(h/2rho) (rho/h)^2, b = -4 sinh^2(h/2rho) - 2a: exact for the homogeneous solutions
