@@ -224,16 +224,19 @@ Command add_spectrum(CLI::App& root) {
                 outl.push_back(cmp.outlier[static_cast<std::size_t>(k)]);
             }
             write_csv(dir + "/eigenvalues.csv", meta, {"re", "im", "outlier"}, {re, im, outl});
-            std::vector<double> bx, by, ba, bc;
+            std::vector<double> bx, by, ba, bc, bm;
             for (const auto& p : bnd.points) {
                 bx.push_back(p.x), by.push_back(p.y), ba.push_back(p.angle), bc.push_back(p.crossing);
+                bm.push_back(p.component);
             }
             auto bmeta = meta;
             bmeta["center"] = bnd.center.real();
+            bmeta["centers"] = nlohmann::json::array();
+            for (const auto& cc : bnd.centers) bmeta["centers"].push_back(cc.real());
             bmeta["inflate"] = c->inflate;
             bmeta["rightmost_predicted"] = num(bnd.rightmost_on_axis);
             bmeta["star_shaped"] = bnd.star_shaped;
-            write_csv(dir + "/boundary.csv", bmeta, {"x", "y", "angle", "crossing"}, {bx, by, ba, bc});
+            write_csv(dir + "/boundary.csv", bmeta, {"x", "y", "angle", "crossing", "component"}, {bx, by, ba, bc, bm});
             if (!c->no_plot) {
                 const std::string script = std::string(GDMFT_SOURCE_DIR) + "/scripts/plot_spectrum.py";
                 std::ostringstream title;

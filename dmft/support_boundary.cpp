@@ -229,9 +229,17 @@ double support_function(const SupportModel& s, std::complex<double> lambda) {
 
 std::complex<double> support_center(const SupportModel& s) { return {-s.gate_z(0.0) / s.tau_h, 0.0}; }
 
-bool in_inflated_support(const SupportModel& s, std::complex<double> center, double factor,
-                         std::complex<double> lambda) {
-    return in_support(s, center + (lambda - center) / factor);
+std::vector<std::complex<double>> support_centers(const SupportModel& s) {
+    std::vector<std::complex<double>> c{support_center(s)};
+    if (s.r_term() && s.tau_r > 0) c.emplace_back(-1.0 / s.tau_r, 0.0);
+    if (s.z_term() && s.tau_z > 0) c.emplace_back(-1.0 / s.tau_z, 0.0);
+    return c;
+}
+
+bool in_inflated_support(const SupportModel& s, double factor, std::complex<double> lambda) {
+    for (const auto& p : support_centers(s))
+        if (in_support(s, p + (lambda - p) / factor)) return true;
+    return false;
 }
 
 void BoundaryOptions::validate() const {
@@ -275,34 +283,67 @@ double rightmost_on_real_axis(const SupportModel& s, double R_max, double tol) {
     return c;  // not reached: F is infinite at the center
 }
 
+namespace {
+
+// Crossings of F = 1 along the ray p + r e^{i th}, 0 <= r <= R, from a scan of n intervals refined by Brent's method;
+// ordered from the outside in. With first_only, only the crossing nearest to p (the scan runs outwards from p).
+std::vector<double> ray_crossings(const SupportModel& s, std::complex<double> p, double th, double R, int n, double tol,
+                                  bool first_only) {
+    const std::complex<double> e = std::polar(1.0, th);
+    auto g = [&](double r) { return crossing_fn(support_function(s, p + r * e)); };
+    const double dr = R / n;
+    std::vector<double> roots;
+    if (first_only) {
+        double g_lo = g(0.0);  // p is a pole: F infinite, g = 1
+        for (int j = 1; j <= n; ++j) {
+            const double g_hi = g(j * dr);
+            if ((g_lo >= 0) != (g_hi >= 0)) return {brent(g, (j - 1) * dr, j * dr, tol)};
+            g_lo = g_hi;
+        }
+        return roots;
+    }
+    double g_hi = g(R);
+    for (int j = n - 1; j >= 0; --j) {  // r = 0 is the center, where F is infinite (g = 1)
+        const double r_lo = j * dr, g_lo = g(r_lo);
+        if ((g_lo >= 0) != (g_hi >= 0)) roots.push_back(brent(g, r_lo, r_lo + dr, tol));
+        g_hi = g_lo;
+    }
+    return roots;
+}
+
+}  // namespace
+
 Boundary trace_boundary(const SupportModel& s, const BoundaryOptions& o) {
     o.validate();
     Boundary b;
     b.center = support_center(s);
+    b.centers = support_centers(s);
     b.R_max = find_R_max(s, b.center);
-    const int nr = o.radial_points;
-    const double dr = b.R_max / nr;
     std::vector<BoundaryPoint> outer, inner;
     for (int k = 0; k < o.rays; ++k) {
         const double th = 2 * std::numbers::pi * k / o.rays;
-        const std::complex<double> e = std::polar(1.0, th);
-        auto g = [&](double r) { return crossing_fn(support_function(s, b.center + r * e)); };
-        std::vector<double> roots;  // from outside in
-        double g_hi = g(b.R_max);
-        for (int j = nr - 1; j >= 0; --j) {  // r = 0 is the center, where F is infinite (g = 1)
-            const double r_lo = j * dr, g_lo = g(r_lo);
-            if ((g_lo >= 0) != (g_hi >= 0)) roots.push_back(brent(g, r_lo, r_lo + dr, o.tol));
-            g_hi = g_lo;
-        }
+        const std::vector<double> roots = ray_crossings(s, b.center, th, b.R_max, o.radial_points, o.tol, false);
         if (roots.size() > 1) ++b.rays_with_several_crossings;
         for (std::size_t c = 0; c < roots.size(); ++c) {
-            const std::complex<double> p = b.center + roots[c] * e;
-            (c == 0 ? outer : inner).push_back({p.real(), p.imag(), th, static_cast<int>(c)});
+            const std::complex<double> p = b.center + std::polar(roots[c], th);
+            (c == 0 ? outer : inner).push_back({p.real(), p.imag(), th, static_cast<int>(c), 0});
         }
     }
     b.star_shaped = b.rays_with_several_crossings == 0;
     b.points = outer;
     b.points.insert(b.points.end(), inner.begin(), inner.end());
+    // Not star-shaped about c: trace the component around each gate pole by its own rays (first crossing outwards).
+    if (!b.star_shaped)
+        for (std::size_t m = 1; m < b.centers.size(); ++m) {
+            const std::complex<double> p = b.centers[m];
+            for (int k = 0; k < o.rays; ++k) {
+                const double th = 2 * std::numbers::pi * k / o.rays;
+                for (double r : ray_crossings(s, p, th, std::abs(p - b.center), o.radial_points, o.tol, true)) {
+                    const std::complex<double> q = p + std::polar(r, th);
+                    b.points.push_back({q.real(), q.imag(), th, 0, static_cast<int>(m)});
+                }
+            }
+        }
     b.rightmost = b.center.real();
     for (const auto& p : b.points) b.rightmost = std::max(b.rightmost, p.x);
     b.rightmost_on_axis = rightmost_on_real_axis(s, b.R_max, std::min(o.tol, 1e-12));

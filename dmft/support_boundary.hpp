@@ -82,9 +82,15 @@ inline bool in_support(const SupportModel& s, std::complex<double> lambda) { ret
 // The center used for tracing and inflation: c = -sigma_z(0)/tau_h (always inside the support).
 std::complex<double> support_center(const SupportModel& s);
 
-// Is lambda inside the support inflated by `factor` about `center` (the image of the support under
-// mu -> center + factor (mu - center))? Equivalent to F(center + (lambda - center)/factor) >= 1.
-bool in_inflated_support(const SupportModel& s, std::complex<double> center, double factor, std::complex<double> lambda);
+// The centers about which the support is inflated: c, and the poles of the gate terms around which separate blobs of
+// the support form: -1/tau_r (r term, tau_r > 0) and -1/tau_z (z term, tau_z > 0).
+std::vector<std::complex<double>> support_centers(const SupportModel& s);
+
+// Is lambda inside the support inflated by `factor` (e.g. 1.05)? The inflated support is the union of the images of the
+// support under mu -> p + factor (mu - p) over the centers p: lambda is inside if F(p + (lambda - p)/factor) >= 1 for
+// some p. For a region star-shaped about c (every case without a separate blob) this is the inflation about c; a blob
+// around -1/tau_r is inflated about its own pole rather than pushed away from c.
+bool in_inflated_support(const SupportModel& s, double factor, std::complex<double> lambda);
 
 struct BoundaryOptions {
     int rays = 360;           // angles 2 pi k / rays about the center
@@ -95,16 +101,20 @@ struct BoundaryOptions {
 
 struct BoundaryPoint {
     double x = 0, y = 0, angle = 0;
-    int crossing = 0;  // 0: the outermost crossing along its ray; 1, 2, ...: further in
+    int crossing = 0;   // 0: the outermost crossing along its ray; 1, 2, ...: further in
+    int component = 0;  // 0: rays from the center c; m >= 1: rays from centers[m] (a gate pole)
 };
 
-// The curve F(lambda) = 1 traced by rays from the center: along each ray every sign change of F - 1 on the scan grid
-// is refined by Brent's method. A region that is star-shaped about the center has one crossing per ray; otherwise
-// (a separate r blob, a dent) some rays have several and `star_shaped` is false.
+// The curve F(lambda) = 1 traced by rays from the center c: along each ray every sign change of F - 1 on the scan grid
+// is refined by Brent's method. A region that is star-shaped about c has one crossing per ray; otherwise (a separate
+// r blob, a dent) some rays have several and `star_shaped` is false, and then the component around each gate pole
+// (support_centers) is traced again by rays from that pole, keeping the first crossing outwards (component m).
 struct Boundary {
     std::complex<double> center;
+    std::vector<std::complex<double>> centers;  // support_centers: c first
     double R_max = 0;                    // radius beyond which F < 1 (scan limit)
-    std::vector<BoundaryPoint> points;   // outermost crossings in angle order (one per ray), then inner crossings
+    // Component 0: outermost crossings in angle order (one per ray), then inner crossings; then components m >= 1.
+    std::vector<BoundaryPoint> points;
     bool star_shaped = true;
     int rays_with_several_crossings = 0;
     double rightmost_on_axis = std::numeric_limits<double>::quiet_NaN();  // largest real x with F(x) = 1

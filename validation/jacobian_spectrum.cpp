@@ -224,7 +224,6 @@ SpectrumComparison compare_spectrum(const Network& net, const Eigen::VectorXcd& 
             cl.max_distance = std::max(cl.max_distance, std::abs(eig(idx[j]) - cl.point));
         }
     }
-    const std::complex<double> center = support_center(s);
     int inside = 0, inside_inflated = 0, near_zero = 0;
     for (std::size_t k = 0; k < n; ++k) {
         if (std::abs(eig(k)) < epsilon) ++near_zero;
@@ -233,7 +232,7 @@ SpectrumComparison compare_spectrum(const Network& net, const Eigen::VectorXcd& 
         const std::complex<double> l = eig(k);
         c.rightmost_measured = c.n_bulk == 1 ? l.real() : std::max(c.rightmost_measured, l.real());
         inside += in_support(s, l);
-        if (in_inflated_support(s, center, inflate, l))
+        if (in_inflated_support(s, inflate, l))
             ++inside_inflated;
         else
             c.outside.push_back(l);

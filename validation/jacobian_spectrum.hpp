@@ -92,7 +92,7 @@ struct SpectrumComparison {
 };
 
 // Bulk and outliers of `eig` (the spectrum of net's Jacobian) against the support of `s`, inflated by `inflate`
-// (e.g. 1.05) about support_center(s); near-zero fraction with radius `epsilon`.
+// (e.g. 1.05; in_inflated_support); near-zero fraction with radius `epsilon`.
 SpectrumComparison compare_spectrum(const Network& net, const Eigen::VectorXcd& eig, const SupportModel& s,
                                     double inflate, double epsilon);
 

@@ -43,8 +43,8 @@ TEST_CASE("zero fixed point: the boundary is the circle |lambda + s0/tau_h| = g_
         const std::complex<double> c(center, 0.0);
         CHECK(in_support(s, c + std::polar(0.99 * radius, 0.7)));
         CHECK_FALSE(in_support(s, c + std::polar(1.01 * radius, 0.7)));
-        CHECK(in_inflated_support(s, c, 1.05, c + std::polar(1.04 * radius, 2.0)));
-        CHECK_FALSE(in_inflated_support(s, c, 1.05, c + std::polar(1.06 * radius, 2.0)));
+        CHECK(in_inflated_support(s, 1.05, c + std::polar(1.04 * radius, 2.0)));
+        CHECK_FALSE(in_inflated_support(s, 1.05, c + std::polar(1.06 * radius, 2.0)));
     }
 }
 
@@ -101,6 +101,27 @@ TEST_CASE("a separate r blob around -1/tau_r makes the region not star-shaped") 
         inner += p.crossing > 0;
     }
     CHECK(inner >= 2 * b.rays_with_several_crossings);
+    // Not star-shaped: the blob is traced again by rays from its pole -10 (component 1), one point per ray.
+    int blob = 0;
+    for (const auto& p : b.points)
+        if (p.component == 1) {
+            ++blob;
+            CHECK(std::abs(std::complex<double>(p.x, p.y) + 10.0) < 1.0);
+        }
+    CHECK(blob == 360);
+    // The blob is inflated about its own pole -10: its rightmost real point x_b (F(x_b) = 1) moved 3% further from
+    // -10 is inside the inflated support, 7% further is not (inflating about the bulk's center -0.5 would instead
+    // push the whole blob ~0.5 to the left, out of reach of points next to it).
+    REQUIRE(support_centers(s).size() == 2u);
+    double lo = -9.99, hi = -5.0;  // F(lo) > 1 (near the pole), F(hi) < 1: bisect for the blob's right edge
+    for (int it = 0; it < 200; ++it) {
+        const double mid = 0.5 * (lo + hi);
+        (support_function(s, {mid, 0.0}) >= 1 ? lo : hi) = mid;
+    }
+    const double reach = lo + 10.0;
+    CHECK(in_inflated_support(s, 1.05, {-10.0 + 1.03 * reach, 0.0}));
+    CHECK_FALSE(in_support(s, {-10.0 + 1.03 * reach, 0.0}));
+    CHECK_FALSE(in_inflated_support(s, 1.05, {-10.0 + 1.07 * reach, 0.0}));
 }
 
 TEST_CASE("spread clock: F is infinite on the segment (-1/tau_h, 0), the support pinches at 0") {
