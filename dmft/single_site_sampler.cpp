@@ -10,15 +10,33 @@
 
 namespace gdmft {
 
-SiteGrid SiteGrid::make(std::size_t n, double dt, std::size_t measured) {
+SiteGrid SiteGrid::make(std::size_t n, double dt, std::size_t measured, double max_lag_step) {
     if (n < 2) throw std::invalid_argument("SiteGrid: need at least 2 lags");
     if (!(dt > 0)) throw std::invalid_argument("SiteGrid: dt must be > 0");
     SiteGrid g;
     g.n = n;
     g.dt = dt;
     g.burn = n / 2;
-    g.m = fft::good_size(g.burn + std::max(measured, 2 * n));
+    g.stride = std::max<std::size_t>(1, static_cast<std::size_t>(std::floor(max_lag_step / dt + 1e-9)));
+    g.m = fft::good_size(g.burn + std::max(measured, 2 * n + 4 * g.stride));
     return g;
+}
+
+std::vector<double> detail::refine_lags(const std::vector<double>& c, std::size_t stride, std::size_t n) {
+    std::vector<double> out(n);
+    if (stride == 1) {
+        std::copy(c.begin(), c.begin() + n, out.begin());
+        return out;
+    }
+    auto at = [&](std::ptrdiff_t j) { return c[static_cast<std::size_t>(j < 0 ? -j : j)]; };
+    for (std::size_t k = 0; k < n; ++k) {
+        const auto j = static_cast<std::ptrdiff_t>(k / stride);
+        const double t = double(k % stride) / double(stride);
+        const double wm = -t * (t - 1) * (t - 2) / 6, w0 = (t + 1) * (t - 1) * (t - 2) / 2;
+        const double w1 = -(t + 1) * t * (t - 2) / 2, w2 = (t + 1) * t * (t - 1) / 6;
+        out[k] = wm * at(j - 1) + w0 * at(j) + w1 * at(j + 1) + w2 * at(j + 2);
+    }
+    return out;
 }
 
 namespace {
@@ -63,6 +81,7 @@ SingleSiteSampler::~SingleSiteSampler() = default;
 
 SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, bool full) {
     const std::size_t n = grid_.n, m = grid_.m, B = grid_.burn, L = m - B;
+    const std::size_t D = grid_.stride, nc = grid_.coarse_lags(), Lc = grid_.coarse_measured();
     constexpr std::size_t W = block;
     if (paths == 0 || paths % W != 0 || paths > max_paths_)
         throw std::invalid_argument("SingleSiteSampler::run: paths must be a positive multiple of 8, <= max_paths");
@@ -91,7 +110,7 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
 #pragma omp parallel
     {
         CirculantSampler::Workspace ws(m);
-        Autocorrelator ac(L);
+        Autocorrelator ac(Lc);
         std::vector<double> a(m), b(m), U(m * W), E(m * W), H(m * W), S(full ? m * W : 0);
         std::vector<float> xi(stored_ ? 0 : per_pair);
         std::vector<double> R8(full ? n * W : 0);
@@ -99,9 +118,9 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
 #pragma omp for schedule(dynamic, 1)
         for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(nchunks); ++ci) {
             Partial& P = part[ci];
-            P.phi.assign(n, 0.0);
+            P.phi.assign(nc, 0.0);
             if (full) {
-                P.h.assign(n, 0.0);
+                P.h.assign(nc, 0.0);
                 std::fill(R8.begin(), R8.end(), 0.0);
             }
             const std::size_t p_end = std::min(paths, (ci + 1) * chunk);
@@ -179,10 +198,10 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
                     for (std::size_t i = B * W; i < m * W; ++i) U[i] = phi(H[i]);
                 }
                 for (std::size_t i = B * W; i < m * W; ++i) P.sum_phi += U[i];
-                for (std::size_t l = 0; l < W; ++l) ac.accumulate_lag_sums(&U[B * W + l], W, P.phi.data(), n - 1);
+                for (std::size_t l = 0; l < W; ++l) ac.accumulate_lag_sums(&U[B * W + l], W * D, P.phi.data(), nc - 1);
                 if (!full) continue;
                 // 5. Full measurement: C_h, clock mean, and the response kernel over a set of start times.
-                for (std::size_t l = 0; l < W; ++l) ac.accumulate_lag_sums(&H[B * W + l], W, P.h.data(), n - 1);
+                for (std::size_t l = 0; l < W; ++l) ac.accumulate_lag_sums(&H[B * W + l], W * D, P.h.data(), nc - 1);
                 for (std::size_t i = B * W; i < m * W; ++i) {
                     P.sum_h += H[i];
                     P.sum_sigma += S[i];
@@ -210,35 +229,33 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
     }
 
     // Fixed-order reduction over chunks.
-    out.C_phi.assign(n, 0.0);
+    std::vector<double> cphi(nc, 0.0);
     double sum_phi = 0;
     for (const auto& P : part) {
-        for (std::size_t k = 0; k < n; ++k) out.C_phi[k] += P.phi[k];
+        for (std::size_t j = 0; j < nc; ++j) cphi[j] += P.phi[j];
         sum_phi += P.sum_phi;
     }
     const double samples = double(paths) * double(L);
-    for (std::size_t k = 0; k < n; ++k) out.C_phi[k] /= double(paths) * double(L - k);
+    for (std::size_t j = 0; j < nc; ++j) cphi[j] /= double(paths) * double(Lc - j);
+    out.C_phi = detail::refine_lags(cphi, D, n);
     out.mean_phi = sum_phi / samples;
     if (!full) return out;
 
-    out.C_h.assign(n, 0.0);
+    std::vector<double> ch(nc, 0.0);
     out.R.assign(n, 0.0);
     double sum_h = 0, sum_sigma = 0, sum_z2 = 0, sum_eta2 = 0, starts = 0;
     for (const auto& P : part) {
-        for (std::size_t k = 0; k < n; ++k) {
-            out.C_h[k] += P.h[k];
-            out.R[k] += P.R8[k];
-        }
+        for (std::size_t j = 0; j < nc; ++j) ch[j] += P.h[j];
+        for (std::size_t k = 0; k < n; ++k) out.R[k] += P.R8[k];
         sum_h += P.sum_h;
         sum_sigma += P.sum_sigma;
         sum_z2 += P.sum_z2;
         sum_eta2 += P.sum_eta2;
         starts += P.starts;
     }
-    for (std::size_t k = 0; k < n; ++k) {
-        out.C_h[k] /= double(paths) * double(L - k);
-        out.R[k] /= starts * p_.tau_h;
-    }
+    for (std::size_t j = 0; j < nc; ++j) ch[j] /= double(paths) * double(Lc - j);
+    out.C_h = detail::refine_lags(ch, D, n);
+    for (std::size_t k = 0; k < n; ++k) out.R[k] /= starts * p_.tau_h;
     out.mean_h = sum_h / samples;
     out.mean_sigma_z = sum_sigma / samples;
     out.var_z = clock_constant_ ? 0.0 : sum_z2 / samples;

@@ -30,8 +30,16 @@ struct SiteGrid {
     double dt = 0.05;
     std::size_t m = 0;
     std::size_t burn = 0;
-    // burn = n/2; m = the smallest FFT-friendly size >= burn + max(measured, 2n).
-    static SiteGrid make(std::size_t n, double dt, std::size_t measured);
+    // Lag products are measured on every `stride`-th sample (lags stride*dt apart) and interpolated to
+    // the grid by 4-point Lagrange (error ~ (stride dt / l)^4 / 400 for a covariance varying on the
+    // scale l >= tau_h): the paths are smooth on that scale, so almost no information is lost, and the
+    // FFT correlation, the largest cost, shrinks by the stride.
+    std::size_t stride = 1;
+    // burn = n/2; m = the smallest FFT-friendly size >= burn + max(measured, 2n); stride = the largest
+    // integer with stride * dt <= max_lag_step (at least 1).
+    static SiteGrid make(std::size_t n, double dt, std::size_t measured, double max_lag_step = 0);
+    std::size_t coarse_lags() const { return (n - 1) / stride + 3; }
+    std::size_t coarse_measured() const { return measured() / stride; }
     std::size_t measured() const { return m - burn; }
 };
 
@@ -120,6 +128,10 @@ inline double fast_exp(double x) {
     std::memcpy(&scale, &bits, sizeof scale);
     return p * scale;
 }
+
+// Lag covariance on the fine grid (n lags) from values c_j at lags j*stride: 4-point Lagrange
+// interpolation with the even extension c_{-j} = c_j at the origin. Needs c.size() >= (n-1)/stride + 3.
+std::vector<double> refine_lags(const std::vector<double>& c, std::size_t stride, std::size_t n);
 
 // tanh(x) to ~3e-16 absolute.
 inline double fast_tanh(double x) {

@@ -44,36 +44,60 @@ TEST_CASE("linear site: C_h against the exact discrete covariance, R against the
     ModelParams p;  // alpha_z = 0: clock sigma_z(0) = 1/2
     const double dt = 0.05, a = 2.0, K0 = 1.5;
     const std::size_t n = 601;
-    const SiteGrid g = SiteGrid::make(n, dt, 3 * n);
+    const double e = std::exp(-0.5 * dt), rho = std::exp(-dt / a);
+    const std::vector<int> lags{0, 21, 62};
+    std::vector<double> exact;
+    for (int k : lags) exact.push_back(discrete_Ch(K0, e, rho, k));
+    // The continuum limit K0 s0 a / (tau_h + s0 a) is within O(dt^2) of the discrete value.
+    CHECK(exact[0] == doctest::Approx(K0 * 0.5 * a / (1 + 0.5 * a)).epsilon(1e-3));
     SiteFields f;
     f.eta_dyn.resize(n);
     for (std::size_t k = 0; k < n; ++k) f.eta_dyn[k] = K0 * std::exp(-double(k) * dt / a);
-    const double e = std::exp(-0.5 * dt), rho = std::exp(-dt / a);
-    const std::vector<int> lags{0, 20, 60};
-    std::vector<std::vector<double>> dev(lags.size());
-    SiteMeasurement last;
-    for (int seed = 1; seed <= 6; ++seed) {
-        SingleSiteSampler smp(p, g, 256, seed);
-        last = smp.run(f, 256, true);
-        for (std::size_t i = 0; i < lags.size(); ++i) dev[i].push_back(last.C_h[lags[i]]);
+    // Lag products on every sample, and on every 4th sample interpolated to the grid.
+    for (const double lag_step : {0.0, 0.2}) {
+        const SiteGrid g = SiteGrid::make(n, dt, 3 * n, lag_step);
+        CHECK(g.stride == (lag_step == 0 ? 1u : 4u));
+        std::vector<std::vector<double>> est(lags.size());
+        SiteMeasurement last;
+        for (int seed = 1; seed <= 6; ++seed) {
+            SingleSiteSampler smp(p, g, 256, seed);
+            last = smp.run(f, 256, true);
+            for (std::size_t i = 0; i < lags.size(); ++i) est[i].push_back(last.C_h[lags[i]]);
+        }
+        // Six independent random sets of 256 paths (measured 1536 x 90 tau_h): standard errors ~0.5-1.2%;
+        // we require agreement within 4 standard errors of their mean.
+        for (std::size_t i = 0; i < lags.size(); ++i) {
+            const auto me = mean_err(est[i]);
+            INFO("stride " << g.stride << ", lag " << lags[i] << ": sampled " << me.mean << " +- " << me.stderr_
+                           << ", exact " << exact[i]);
+            CHECK(me.stderr_ < 0.02 * exact[i]);  // the test must be able to see a 2% error
+            CHECK(std::abs(me.mean - exact[i]) < 4 * me.stderr_);
+        }
+        // Response kernel at a constant clock: (s0/tau_h) e^{-s0 tau/tau_h}, exactly on the grid.
+        for (std::size_t k : {0ul, 10ul, 100ul, 600ul})
+            CHECK(last.R[k] == doctest::Approx(0.5 * std::exp(-0.5 * dt * double(k))).epsilon(1e-12));
+        CHECK(last.mean_sigma_z == doctest::Approx(0.5).epsilon(1e-15));
+        // The drive's sampled variance is the target's.
+        CHECK(last.var_eta == doctest::Approx(K0).epsilon(0.02));
     }
-    // Six independent random sets of 256 paths (measured 1536 x 90 tau_h): standard errors ~0.5-1.2%; we
-    // require agreement within 4 standard errors of their mean.
-    for (std::size_t i = 0; i < lags.size(); ++i) {
-        const auto me = mean_err(dev[i]);
-        const double exact = discrete_Ch(K0, e, rho, lags[i]);
-        INFO("lag " << lags[i] << ": sampled " << me.mean << " +- " << me.stderr_ << ", exact " << exact);
-        CHECK(me.stderr_ < 0.02 * exact);  // the test must be able to see a 2% error
-        CHECK(std::abs(me.mean - exact) < 4 * me.stderr_);
-    }
-    // The continuum limit K0 s0 a / (tau_h + s0 a) is within O(dt^2) of the discrete value.
-    CHECK(discrete_Ch(K0, e, rho, 0) == doctest::Approx(K0 * 0.5 * a / (1 + 0.5 * a)).epsilon(1e-3));
-    // Response kernel at a constant clock: (s0/tau_h) e^{-s0 tau/tau_h}, exactly on the grid.
-    for (std::size_t k : {0ul, 10ul, 100ul, 600ul})
-        CHECK(last.R[k] == doctest::Approx(0.5 * std::exp(-0.5 * dt * double(k))).epsilon(1e-12));
-    CHECK(last.mean_sigma_z == doctest::Approx(0.5).epsilon(1e-15));
-    // The drive's sampled variance is the target's.
-    CHECK(last.var_eta == doctest::Approx(K0).epsilon(0.02));
+}
+
+TEST_CASE("lag interpolation from a coarse stride reproduces a smooth covariance") {
+    // Deterministic check of the interpolation alone: a sech covariance on scale 2 tau_h, stride 4 x 0.05.
+    ModelParams p;
+    const std::size_t n = 401;
+    const SiteGrid g = SiteGrid::make(n, 0.05, 3 * n, 0.2);
+    REQUIRE(g.stride == 4);
+    REQUIRE(g.coarse_lags() == 103);
+    std::vector<double> coarse(g.coarse_lags());
+    for (std::size_t j = 0; j < coarse.size(); ++j) coarse[j] = 1 / std::cosh(0.2 * double(j) / 2);
+    const auto fine = detail::refine_lags(coarse, 4, n);
+    double worst = 0;
+    for (std::size_t k = 0; k < n; ++k) worst = std::max(worst, std::abs(fine[k] - 1 / std::cosh(0.05 * double(k) / 2)));
+    // Lagrange error bound 0.023 h^4 max|f| with h = 0.2 and |f| <= 5/16 for sech(u/2): 1.2e-5.
+    CHECK(worst < 1.2e-5);
+    CHECK(fine[0] == 1.0);
+    CHECK(fine[8] == coarse[2]);
 }
 
 TEST_CASE("fluctuating clock: z statistics and the gate average, static parts") {
