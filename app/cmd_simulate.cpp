@@ -86,6 +86,7 @@ nlohmann::json result_json(const SimulateCli& c, const sim::SimulationResult& r)
         e["mean_sigma_z"] = num(run.m.mean_sigma_z);
         e["participation_ratio"] = num(run.m.participation_ratio);
         e["lambda_max"] = lyap ? num(run.lyapunov.exponents[0]) : nlohmann::json(nullptr);
+        e["stderr_lambda_max"] = lyap ? num(run.lyapunov.stderr_[0]) : nlohmann::json(nullptr);  // over time blocks
         e["steps"] = run.steps;
         e["seconds"] = run.seconds;
         j["per_realization"].push_back(e);

@@ -9,13 +9,14 @@ namespace gdmft::sim {
 
 namespace {
 
-// Runs body(i0, i1) over fixed blocks of rows [0, n), shared among the OpenMP threads. Element-wise work
-// is row-local, so the result does not depend on the thread count.
+// Runs body(i0, i1) over fixed blocks of rows [0, n), shared among the OpenMP threads when the work is
+// large enough to repay a parallel region (element-wise work is ~1% of a step's matrix products).
+// The work is row-local, so the result does not depend on the thread count.
 template <class Body>
 void for_row_blocks(std::size_t n, int cols, Body&& body) {
     constexpr std::ptrdiff_t kRows = 256;
     const std::ptrdiff_t nb = (static_cast<std::ptrdiff_t>(n) + kRows - 1) / kRows;
-    if (nb == 1 || static_cast<std::ptrdiff_t>(n) * cols < 4096) {
+    if (nb == 1 || static_cast<std::ptrdiff_t>(n) * cols < 32768) {
         body(Eigen::Index(0), static_cast<Eigen::Index>(n));
         return;
     }
