@@ -29,7 +29,7 @@ public:
 
     // Y = J X (X: cols x C, Y resized to rows x C). Rows are cut into fixed blocks of kBlockRows and the
     // blocks shared among threads, so each entry of Y is computed the same way whatever the thread count.
-    // With float storage X is rounded to float and the product accumulated in float.
+    // Products are accumulated in double, also with float storage.
     void multiply(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y) const;
 
     // max over rows in [row0, row0 + n) of sum_j |J_ij|.
@@ -39,13 +39,13 @@ public:
     double operator()(std::size_t i, std::size_t j) const { return single_ ? double(f_(i, j)) : d_(i, j); }
 
     static constexpr std::size_t kBlockRows = 64;
+    static constexpr Eigen::Index kMaxTiledColumns = 24;  // beyond: Eigen's GEMM (double storage)
 
 private:
     std::size_t rows_ = 0, cols_ = 0;
     bool single_ = false;
     RowMatrixD d_;
     RowMatrixF f_;
-    mutable Eigen::MatrixXf xf_;  // float copy of X (float storage only)
 };
 
 }  // namespace gdmft::sim

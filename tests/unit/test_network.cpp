@@ -243,3 +243,29 @@ TEST_CASE("observables: instantaneous gates are computed from h, constant gates 
     CHECK(os.r.size() == 0);
     CHECK(os.sigma_z(3) == doctest::Approx(1 / (1 + std::exp(p.beta_z))));
 }
+
+TEST_CASE("coupling products: every kernel (GEMV, tiled, GEMM; double and float) equals the plain sum") {
+    const std::size_t N = 77;  // rows not a multiple of the 8-row tiles nor of the 64-row blocks
+    for (bool single : {false, true}) {
+        const CouplingMatrix J(N, 3, {2, 3}, {1.5, 0.7}, single);  // a stack of two blocks: 154 rows
+        REQUIRE(J.rows() == 2 * N);
+        for (Eigen::Index C : {1, 2, 3, 5, 30}) {
+            CAPTURE(single);
+            CAPTURE(C);
+            Eigen::MatrixXd X(static_cast<Eigen::Index>(N), C);
+            NormalStream rng(C);
+            for (Eigen::Index i = 0; i < X.size(); ++i) X.data()[i] = rng.normal();
+            Eigen::MatrixXd Y;
+            J.multiply(X, Y);
+            REQUIRE(Y.rows() == static_cast<Eigen::Index>(2 * N));
+            double err = 0;
+            for (std::size_t i = 0; i < 2 * N; ++i)
+                for (Eigen::Index c = 0; c < C; ++c) {
+                    double s = 0;
+                    for (std::size_t j = 0; j < N; ++j) s += J(i, j) * X(static_cast<Eigen::Index>(j), c);
+                    err = std::max(err, std::abs(s - Y(static_cast<Eigen::Index>(i), c)));
+                }
+            CHECK(err < 1e-13);  // double accumulation in every kernel, also for float storage
+        }
+    }
+}
