@@ -67,6 +67,7 @@ nlohmann::json result_json(const SimulateCli& c, const sim::SimulationResult& r)
         j["lyapunov_stderr"].push_back(num(r.lyapunov_stderr[k]));
     }
     j["kaplan_yorke_dim"] = lyap ? num(r.kaplan_yorke) : nlohmann::json(nullptr);
+    if (lyap) j["lyapunov_stderr_from"] = r.runs.size() > 1 ? "realizations" : "time blocks";
     // Standard errors over realizations (0 with a single realization).
     j["stderr_C_h0"] = num(r.C_h0.stderr_);
     j["stderr_C_phi0"] = num(r.C_phi0.stderr_);
@@ -161,6 +162,7 @@ Command add_simulate(CLI::App& root) {
         o.seed = cli->common.seed;
         o.integrator.kind = sim::parse_integrator(cli->integrator);
         if (cmd->count("--lyapunov-k") > 0 && cli->lyapunov_k < 1) throw BadInput("lyapunov_k", "must be >= 1");
+        if (cmd->count("--max-lag") > 0 && !(o.max_lag >= 0)) throw BadInput("max_lag", "must be a number >= 0");
         o.lyapunov_k = cmd->count("--lyapunov-k") > 0 ? cli->lyapunov_k : (cli->lyapunov ? 1 : 0);
         o.validate();
         if (!cli->common.out_dir.empty()) ensure_dir(cli->common.out_dir);  // fail before a long run

@@ -78,6 +78,7 @@ TEST_CASE("bad input exits 2 with one line naming the flag and the rule") {
     expect_bad(kSmall + " --dt 0", "--dt");                          // dt <= 0
     expect_bad(kSmall + " --dt -0.1", "--dt");
     expect_bad(kSmall + " --sample-dt 0", "--sample-dt");
+    expect_bad(kSmall + " --max-lag -1", "--max-lag");
     expect_bad(kSmall + " --realizations 0", "--realizations");      // K <= 0
     expect_bad(kSmall + " --trajectories 0", "--trajectories");
     expect_bad(kSmall + " --lyapunov-k 0", "--lyapunov-k");
