@@ -5,7 +5,10 @@
 //    units and time, by FFT (numerics/fft_correlation), from the recorded units;
 //  - the static part C_inf = variance across units of the per-unit time means (C_x(tau) tends to it);
 //  - the mean and histogram of the local clock sigma_z(z);
-//  - the participation ratio (tr C)^2 / tr(C^2) of the covariance C_ij of phi(h_i) over time.
+//  - the participation ratio (tr C)^2 / tr(C^2) of the covariance C_ij of phi(h_i) over time, from at
+//    most 2000 evenly spaced samples. A finite sample biases it low, roughly PR / (1 + PR / T_eff) with
+//    T_eff the number of independent samples (~ measured time / correlation time): trust it only when
+//    the run spans many times PR correlation times.
 // Memory stays bounded: the time series of only the first `units_recorded` units of each trajectory are
 // kept (couplings are i.i.d., so these are a random subset); every other statistic uses all units.
 #include "numerics/nonlinearity.hpp"
