@@ -20,6 +20,8 @@ using namespace gdmft::sim;
 
 namespace {
 
+constexpr int kReps = 9;
+
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 // Best-of-`reps` seconds to read `bytes` once with all threads, each streaming a contiguous share
@@ -82,9 +84,9 @@ int main(int argc, char** argv) {
     std::vector<std::size_t> sizes;
     for (int i = 1; i < argc; ++i) sizes.push_back(std::strtoul(argv[i], nullptr, 10));
     if (sizes.empty()) sizes = {1000, 2000, 4000};
-    std::printf("threads: %d. Times are best of 5. bound = 4 x coupling bytes / read bandwidth measured here;\n"
+    std::printf("threads: %d. Times are best of %d (the minimum filters out other load on shared cores). bound = 4 x coupling bytes / read bandwidth measured here;\n"
                 "ratio = time per step / bound (1 = at the bandwidth limit); speedup = per-trajectory gain over\n"
-                "M = 1 (trajectories) or over double storage (float32).\n", omp_get_max_threads());
+                "M = 1 (trajectories) or over double storage (float32).\n", omp_get_max_threads(), kReps);
     std::printf("%-6s %-6s %-8s %3s %10s %10s %9s %7s %8s\n", "N", "case", "storage", "M", "ms/step", "ms/traj",
                 "bound ms", "ratio", "speedup");
     for (std::size_t N : sizes) {
@@ -92,9 +94,9 @@ int main(int argc, char** argv) {
         const int steps = std::max(3, static_cast<int>(5e7 / (4.0 * N * N)));
         for (const auto& [name, p] : {std::pair{"gated", gated()}, std::pair{"scs", scs()}}) {
             const Network nd(p, {N, 1, false, false}), nf(p, {N, 1, true, false});
-            const double bound_d = 4 * stream_read_seconds(nd.bytes_per_rhs(), 10);
-            const double bound_f = 4 * stream_read_seconds(nf.bytes_per_rhs(), 10);
-            const double s1 = seconds_per_step(nd, 1, steps, 5);
+            const double bound_d = 4 * stream_read_seconds(nd.bytes_per_rhs(), 2 * kReps);
+            const double bound_f = 4 * stream_read_seconds(nf.bytes_per_rhs(), 2 * kReps);
+            const double s1 = seconds_per_step(nd, 1, steps, kReps);
             auto row = [&](const char* storage, int M, double s, double bound, double speedup) {
                 std::printf("%-6zu %-6s %-8s %3d %10.3f %10.3f %9.3f %7.2f", N, name, storage, M, 1e3 * s, 1e3 * s / M,
                             1e3 * bound, s / bound);
@@ -103,10 +105,10 @@ int main(int argc, char** argv) {
             };
             row("double", 1, s1, bound_d, 0);
             for (int M : {4, 8}) {
-                const double sM = seconds_per_step(nd, M, std::max(3, steps / 2), 5);
+                const double sM = seconds_per_step(nd, M, std::max(3, steps / 2), kReps);
                 row("double", M, sM, bound_d, s1 * M / sM);
             }
-            const double sf = seconds_per_step(nf, 1, steps, 5);
+            const double sf = seconds_per_step(nf, 1, steps, kReps);
             row("float32", 1, sf, bound_f, s1 / sf);
         }
     }
