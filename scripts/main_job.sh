@@ -19,7 +19,7 @@ echo "== gdmft simulate (N = 1000, 4 networks, with lambda_max) -> $out/simulate
     --out "$out/simulate" > "$out/simulate.json"
 
 echo "== gdmft validate (default point, N = 500, 1000, 2000) -> $out/validation/" >&2
-"$bin" validate --custom --sizes 500,1000,2000 --realizations 4 --t-max 300 --t-burn 50 \
+"$bin" validate --custom --sizes 500,1000,2000 --realizations 4 --t-max 300 --t-burn 50 --corr-times 10 \
     --out "$out/validation" > "$out/validation.txt"
 
 echo
