@@ -13,6 +13,7 @@ void AndersonOptions::validate() const {
     if (!(damping > 0 && damping <= 1)) throw BadInput("anderson.damping", "must be in (0, 1]");
     if (!(regularization >= 0)) throw BadInput("anderson.regularization", "must be >= 0");
     if (!(restart_factor > 1)) throw BadInput("anderson.restart_factor", "must be > 1");
+    if (stall_restart < 0) throw BadInput("anderson.stall_restart", "must be >= 0");
 }
 
 AndersonMixer::AndersonMixer(AndersonOptions o) : o_(o) { o_.validate(); }
@@ -22,11 +23,13 @@ void AndersonMixer::reset() {
     dx_.clear();
     df_.clear();
     best_ = 0;
+    since_best_ = 0;
 }
 
 void AndersonMixer::forget_point() {
     have_prev_ = false;
     best_ = 0;
+    since_best_ = 0;
 }
 
 Eigen::VectorXd AndersonMixer::next(const Eigen::VectorXd& x, const Eigen::VectorXd& g) {
@@ -35,10 +38,12 @@ Eigen::VectorXd AndersonMixer::next(const Eigen::VectorXd& x, const Eigen::Vecto
     const Eigen::VectorXd f = g - x;
     const double fn = f.norm();
 
-    if (have_prev_ && fn > o_.restart_factor * best_) {
+    const bool stalled = o_.stall_restart > 0 && since_best_ >= o_.stall_restart;
+    if (have_prev_ && (fn > o_.restart_factor * best_ || stalled)) {
         dx_.clear();
         df_.clear();
         best_ = fn;
+        since_best_ = 0;
         ++restarts_;
     } else if (have_prev_ && o_.memory > 0) {
         dx_.push_back(x - x_prev_);
@@ -48,7 +53,13 @@ Eigen::VectorXd AndersonMixer::next(const Eigen::VectorXd& x, const Eigen::Vecto
             df_.pop_front();
         }
     }
-    best_ = have_prev_ ? std::min(best_, fn) : fn;
+    if (!have_prev_ || fn < 0.9 * best_) {
+        best_ = fn;
+        since_best_ = 0;
+    } else {
+        best_ = std::min(best_, fn);
+        ++since_best_;
+    }
     x_prev_ = x;
     f_prev_ = f;
     have_prev_ = true;

@@ -10,8 +10,10 @@
 // The differences stored from a related problem (forget_point) act as a secant approximation of its
 // Jacobian, so a second problem with a similar Jacobian starts with quasi-Newton steps.
 //
-// Safeguard: if |f_k| exceeds `restart_factor` times the smallest residual seen since the last
-// restart, the history is cleared and the step falls back to damped iteration.
+// Safeguards: if |f_k| exceeds `restart_factor` times the smallest residual seen since the last
+// restart, or has not improved on it (by 10%) for `stall_restart` steps (stale or degenerate history,
+// e.g. differences inherited from a related problem), the history is cleared and the step falls back
+// to damped iteration.
 #include <Eigen/Dense>
 
 #include <deque>
@@ -23,6 +25,7 @@ struct AndersonOptions {
     double damping = 0.5;          // beta in (0, 1]
     double regularization = 1e-10; // Tikhonov weight relative to |dF|_F^2
     double restart_factor = 10.0;  // clear the history when the residual grows by this factor
+    int stall_restart = 15;        // ... or has not fallen below 0.9 x its best for this many steps (0: never)
     void validate() const;         // throws BadInput naming the field
 };
 
@@ -44,6 +47,7 @@ private:
     bool have_prev_ = false;
     std::deque<Eigen::VectorXd> dx_, df_;
     double best_ = 0;
+    int since_best_ = 0;
     int restarts_ = 0;
 };
 

@@ -67,9 +67,37 @@ TEST_CASE("Anderson mixing converges in far fewer iterations than damped iterati
     CHECK((P.G(xa) - xa).norm() < 1e-9 * xa.norm());
 }
 
+TEST_CASE("history carried to a related problem: quasi-Newton start, and no stall from stale differences") {
+    const Problem P(40);
+    Problem Q = P;
+    Q.b += 0.3 * Eigen::VectorXd::Ones(P.b.size());  // a related problem: same Jacobian structure, other solution
+    AndersonMixer mix({.memory = 6, .damping = 0.5});
+    Eigen::VectorXd x = Eigen::VectorXd::Zero(P.b.size());
+    for (int it = 0; it < 200; ++it) {
+        const Eigen::VectorXd g = P.G(x);
+        if ((g - x).norm() < 1e-10 * g.norm()) break;
+        x = mix.next(x, g);
+    }
+    REQUIRE((P.G(x) - x).norm() < 1e-9 * x.norm());
+    mix.forget_point();
+    CHECK(mix.history_size() > 0);
+    int n_carried = 0;
+    for (; n_carried < 200; ++n_carried) {
+        const Eigen::VectorXd g = Q.G(x);
+        if ((g - x).norm() < 1e-10 * g.norm()) break;
+        x = mix.next(x, g);
+    }
+    Eigen::VectorXd x2;
+    const int n_fresh = iterations_to_converge(Q, {.memory = 6, .damping = 0.5}, 1e-10, x2, 5000);
+    MESSAGE("related problem: " << n_carried << " iterations with the carried history, " << n_fresh << " from scratch");
+    CHECK((x - x2).norm() < 1e-8 * x2.norm());
+    CHECK(n_carried < 60);
+}
+
 TEST_CASE("Anderson options are validated") {
     CHECK_THROWS(AndersonMixer({.memory = -1}));
     CHECK_THROWS(AndersonMixer({.damping = 0.0}));
     CHECK_THROWS(AndersonMixer({.damping = 1.5}));
+    CHECK_THROWS(AndersonMixer({.stall_restart = -1}));
     CHECK_NOTHROW(AndersonMixer({.memory = 0, .damping = 1.0}));
 }
