@@ -6,6 +6,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <numbers>
 #include <stdexcept>
 
 namespace gdmft {
@@ -20,6 +21,15 @@ SiteGrid SiteGrid::make(std::size_t n, double dt, std::size_t measured, double m
     g.stride = std::max<std::size_t>(1, static_cast<std::size_t>(std::floor(max_lag_step / dt + 1e-9)));
     g.m = fft::good_size(g.burn + std::max(measured, 2 * n + 4 * g.stride));
     return g;
+}
+
+std::vector<double> detail::window_taper(std::size_t n) {
+    std::vector<double> w(n, 1.0);
+    const std::size_t k0 = 3 * n / 4;
+    if (n < 2 || k0 + 1 >= n) return w;
+    for (std::size_t k = k0; k < n; ++k)
+        w[k] = 0.5 * (1 + std::cos(std::numbers::pi * double(k - k0) / double(n - 1 - k0)));
+    return w;
 }
 
 std::vector<double> detail::refine_lags(const std::vector<double>& c, std::size_t stride, std::size_t n) {
@@ -43,6 +53,7 @@ namespace {
 
 // Noise stream tags: per pair of paths (eta_h, z) and per path (static parts and input).
 constexpr std::uint64_t tag_eta = 1, tag_z = 2, tag_static = 3;
+constexpr std::uint64_t tag_xi = 4, tag_yz = 5, tag_r = 6, tag_yr = 7;  // tangent
 
 struct Partial {
     std::vector<double> phi, h, R8;
@@ -50,6 +61,18 @@ struct Partial {
 };
 
 }  // namespace
+
+struct SingleSiteSampler::ForwardPrep {
+    double sd_eta, sd_z, mu, s_in, c, s_const, e_const;
+};
+
+struct SingleSiteSampler::BlockWork {
+    explicit BlockWork(std::size_t m, bool stored)
+        : ws(m), a(m), b(m), U(m * block), E(m * block), H(m * block), S(m * block), xi(stored ? 0 : 2 * m) {}
+    CirculantSampler::Workspace ws;
+    std::vector<double> a, b, U, E, H, S;
+    std::vector<float> xi;
+};
 
 SingleSiteSampler::SingleSiteSampler(const ModelParams& p, const SiteGrid& g, std::size_t max_paths,
                                      std::uint64_t set_seed, std::size_t noise_budget_bytes)
@@ -79,6 +102,91 @@ SingleSiteSampler::SingleSiteSampler(const ModelParams& p, const SiteGrid& g, st
 
 SingleSiteSampler::~SingleSiteSampler() = default;
 
+SingleSiteSampler::ForwardPrep SingleSiteSampler::prepare(const SiteFields& f) const {
+    ForwardPrep fp;
+    fp.sd_eta = std::sqrt(std::max(0.0, f.eta_static));
+    fp.sd_z = std::sqrt(std::max(0.0, f.z_static));
+    fp.mu = p_.input_mean;
+    fp.s_in = p_.input_std;
+    fp.c = grid_.dt / p_.tau_h;
+    fp.s_const = p_.gate_z()(0.0);  // the clock when it is constant (alpha_z = 0, or g_z = 0 so z = 0)
+    fp.e_const = std::exp(-fp.s_const * fp.c);
+    return fp;
+}
+
+void SingleSiteSampler::forward_block(std::size_t p0, const ForwardPrep& fp, BlockWork& w, bool need_sigma,
+                                      double* sum_eta2, double* sum_z2) const {
+    constexpr std::size_t W = block;
+    const std::size_t m = grid_.m, B = grid_.burn, per_pair = 2 * m;
+    std::vector<double>&a = w.a, &b = w.b, &U = w.U, &E = w.E, &H = w.H, &S = w.S;
+    // 1. Fields: eta_h + I into U, z into E (W/2 pairs, two paths per complex draw).
+    for (std::size_t q = 0; q < W / 2; ++q) {
+        const std::size_t pair = p0 / 2 + q, la = 2 * q, lb = 2 * q + 1;
+        const double* st_a = &statics_[3 * (p0 + la)];
+        const double* st_b = &statics_[3 * (p0 + lb)];
+        const float* x = nullptr;
+        if (stored_) {
+            x = &eta_noise_[pair * per_pair];
+        } else {
+            WhiteNoise::fill(stream_key(seed_, pair, tag_eta), w.xi.data(), per_pair);
+            x = w.xi.data();
+        }
+        eta_sampler_->draw_pair(x, a.data(), b.data(), w.ws);
+        const double ea = fp.sd_eta * st_a[1], eb = fp.sd_eta * st_b[1];
+        const double ia = fp.mu + fp.s_in * st_a[2], ib = fp.mu + fp.s_in * st_b[2];
+        for (std::size_t t = 0; t < m; ++t) {
+            U[t * W + la] = a[t] + ea + ia;
+            U[t * W + lb] = b[t] + eb + ib;
+        }
+        if (sum_eta2)
+            for (std::size_t t = B; t < m; ++t) *sum_eta2 += (a[t] + ea) * (a[t] + ea) + (b[t] + eb) * (b[t] + eb);
+        if (clock_constant_) continue;
+        if (stored_) {
+            x = &z_noise_[pair * per_pair];
+        } else {
+            WhiteNoise::fill(stream_key(seed_, pair, tag_z), w.xi.data(), per_pair);
+            x = w.xi.data();
+        }
+        z_sampler_->draw_pair(x, a.data(), b.data(), w.ws);
+        const double za = fp.sd_z * st_a[0], zb = fp.sd_z * st_b[0];
+        for (std::size_t t = 0; t < m; ++t) {
+            E[t * W + la] = a[t] + za;
+            E[t * W + lb] = b[t] + zb;
+        }
+    }
+    // 2. The clock sigma_z(z) and the step decay e^{-a}, a = sigma_z dt / tau_h.
+    if (clock_constant_) {
+        std::fill(E.begin(), E.end(), fp.e_const);
+        if (need_sigma) std::fill(S.begin(), S.end(), fp.s_const);
+    } else {
+        if (sum_z2)
+            for (std::size_t i = B * W; i < m * W; ++i) *sum_z2 += E[i] * E[i];
+        const Gate gz = p_.gate_z();
+        const double al = gz.alpha, be = gz.beta, c = fp.c;
+        if (need_sigma) {
+            for (std::size_t i = 0; i < m * W; ++i) {
+                const double s = 1.0 / (1.0 + detail::fast_exp(be - al * E[i]));
+                S[i] = s;
+                E[i] = detail::fast_exp(-c * s);
+            }
+        } else {
+            for (std::size_t i = 0; i < m * W; ++i) {
+                const double s = 1.0 / (1.0 + detail::fast_exp(be - al * E[i]));
+                E[i] = detail::fast_exp(-c * s);
+            }
+        }
+    }
+    // 3. Integrate h with the exact exponential step (coefficients constant over a step).
+    for (std::size_t l = 0; l < W; ++l) H[l] = U[l];
+    for (std::size_t t = 1; t < m; ++t) {
+        const double* u = &U[(t - 1) * W];
+        const double* e = &E[(t - 1) * W];
+        const double* hp = &H[(t - 1) * W];
+        double* h = &H[t * W];
+        for (std::size_t l = 0; l < W; ++l) h[l] = u[l] + e[l] * (hp[l] - u[l]);
+    }
+}
+
 SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, bool full) {
     const std::size_t n = grid_.n, m = grid_.m, B = grid_.burn, L = m - B;
     const std::size_t D = grid_.stride, nc = grid_.coarse_lags(), Lc = grid_.coarse_measured();
@@ -93,15 +201,8 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
     out.clipped_eta = eta_sampler_->set_covariance(f.eta_dyn);
     if (!clock_constant_) out.clipped_z = z_sampler_->set_covariance(f.z_dyn);
 
-    const double sd_eta = std::sqrt(std::max(0.0, f.eta_static));
-    const double sd_z = std::sqrt(std::max(0.0, f.z_static));
-    const double mu = p_.input_mean, s_in = p_.input_std;
+    const ForwardPrep fp = prepare(f);
     const Phi phi = p_.phi_fn();
-    const Gate gz = p_.gate_z();
-    const double c = grid_.dt / p_.tau_h;
-    const double s_const = gz(0.0);  // the clock when it is constant (alpha_z = 0, or g_z = 0 so z = 0)
-    const double e_const = std::exp(-s_const * c);
-    const std::size_t per_pair = 2 * m;
     const std::size_t stride_R = std::max<std::size_t>(1, n / 8);
 
     const std::size_t nchunks = (paths + chunk - 1) / chunk;
@@ -109,10 +210,12 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
 
 #pragma omp parallel
     {
-        CirculantSampler::Workspace ws(m);
+        BlockWork w(m, stored_);
         Autocorrelator ac(Lc);
-        std::vector<double> a(m), b(m), U(m * W), E(m * W), H(m * W), S(full ? m * W : 0);
-        std::vector<float> xi(stored_ ? 0 : per_pair);
+        std::vector<double>& U = w.U;
+        const std::vector<double>& E = w.E;
+        const std::vector<double>& H = w.H;
+        const std::vector<double>& S = w.S;
         std::vector<double> R8(full ? n * W : 0);
 
 #pragma omp for schedule(dynamic, 1)
@@ -125,72 +228,8 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
             }
             const std::size_t p_end = std::min(paths, (ci + 1) * chunk);
             for (std::size_t p0 = ci * chunk; p0 < p_end; p0 += W) {
-                // 1. Fields: eta_h + I into U, z into E (W/2 pairs, two paths per complex draw).
-                for (std::size_t q = 0; q < W / 2; ++q) {
-                    const std::size_t pair = p0 / 2 + q, la = 2 * q, lb = 2 * q + 1;
-                    const double* st_a = &statics_[3 * (p0 + la)];
-                    const double* st_b = &statics_[3 * (p0 + lb)];
-                    const float* x = nullptr;
-                    if (stored_) {
-                        x = &eta_noise_[pair * per_pair];
-                    } else {
-                        WhiteNoise::fill(stream_key(seed_, pair, tag_eta), xi.data(), per_pair);
-                        x = xi.data();
-                    }
-                    eta_sampler_->draw_pair(x, a.data(), b.data(), ws);
-                    const double ea = sd_eta * st_a[1], eb = sd_eta * st_b[1];
-                    const double ia = mu + s_in * st_a[2], ib = mu + s_in * st_b[2];
-                    for (std::size_t t = 0; t < m; ++t) {
-                        U[t * W + la] = a[t] + ea + ia;
-                        U[t * W + lb] = b[t] + eb + ib;
-                    }
-                    if (full)
-                        for (std::size_t t = B; t < m; ++t)
-                            P.sum_eta2 += (a[t] + ea) * (a[t] + ea) + (b[t] + eb) * (b[t] + eb);
-                    if (clock_constant_) continue;
-                    if (stored_) {
-                        x = &z_noise_[pair * per_pair];
-                    } else {
-                        WhiteNoise::fill(stream_key(seed_, pair, tag_z), xi.data(), per_pair);
-                        x = xi.data();
-                    }
-                    z_sampler_->draw_pair(x, a.data(), b.data(), ws);
-                    const double za = sd_z * st_a[0], zb = sd_z * st_b[0];
-                    for (std::size_t t = 0; t < m; ++t) {
-                        E[t * W + la] = a[t] + za;
-                        E[t * W + lb] = b[t] + zb;
-                    }
-                }
-                // 2. The clock sigma_z(z) and the step decay e^{-a}, a = sigma_z dt / tau_h.
-                if (clock_constant_) {
-                    std::fill(E.begin(), E.end(), e_const);
-                    if (full) std::fill(S.begin(), S.end(), s_const);
-                } else {
-                    if (full)
-                        for (std::size_t i = B * W; i < m * W; ++i) P.sum_z2 += E[i] * E[i];
-                    const double al = gz.alpha, be = gz.beta;
-                    if (full) {
-                        for (std::size_t i = 0; i < m * W; ++i) {
-                            const double s = 1.0 / (1.0 + detail::fast_exp(be - al * E[i]));
-                            S[i] = s;
-                            E[i] = detail::fast_exp(-c * s);
-                        }
-                    } else {
-                        for (std::size_t i = 0; i < m * W; ++i) {
-                            const double s = 1.0 / (1.0 + detail::fast_exp(be - al * E[i]));
-                            E[i] = detail::fast_exp(-c * s);
-                        }
-                    }
-                }
-                // 3. Integrate h with the exact exponential step (coefficients constant over a step).
-                for (std::size_t l = 0; l < W; ++l) H[l] = U[l];
-                for (std::size_t t = 1; t < m; ++t) {
-                    const double* u = &U[(t - 1) * W];
-                    const double* e = &E[(t - 1) * W];
-                    const double* hp = &H[(t - 1) * W];
-                    double* h = &H[t * W];
-                    for (std::size_t l = 0; l < W; ++l) h[l] = u[l] + e[l] * (hp[l] - u[l]);
-                }
+                // 1-3. Fields, clock and h on W paths.
+                forward_block(p0, fp, w, full, full ? &P.sum_eta2 : nullptr, full ? &P.sum_z2 : nullptr);
                 // 4. phi(h) over the measured part (into U, no longer needed) and its lag sums.
                 if (phi.kind == PhiKind::Tanh) {
                     for (std::size_t i = B * W; i < m * W; ++i) U[i] = detail::fast_tanh(H[i]);
@@ -260,6 +299,140 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
     out.mean_sigma_z = sum_sigma / samples;
     out.var_z = clock_constant_ ? 0.0 : sum_z2 / samples;
     out.var_eta = sum_eta2 / samples;
+    return out;
+}
+
+TangentMeasurement SingleSiteSampler::run_tangent(const SiteFields& f, const TangentFields& tf, double lambda,
+                                                  std::size_t paths) {
+    const std::size_t n = grid_.n, m = grid_.m, B = grid_.burn;
+    const std::size_t D = grid_.stride, nc = grid_.coarse_lags(), Lc = grid_.coarse_measured();
+    constexpr std::size_t W = block;
+    const Gate gr = p_.gate_r(), gz = p_.gate_z();
+    const bool use_yz = !clock_constant_, use_r = !gr.constant();
+    if (paths == 0 || paths % W != 0 || paths > max_paths_)
+        throw std::invalid_argument("SingleSiteSampler::run_tangent: paths must be a positive multiple of 8, <= max_paths");
+    if (f.eta_dyn.size() != n || (use_yz && f.z_dyn.size() != n) || tf.xi_h.size() != n ||
+        (use_yz && tf.y_z.size() != n) || (use_r && (tf.r_dyn.size() != n || tf.y_r.size() != n)))
+        throw std::invalid_argument("SingleSiteSampler::run_tangent: covariances must have n lags");
+    if (!std::isfinite(lambda)) throw std::invalid_argument("SingleSiteSampler::run_tangent: lambda must be finite");
+
+    TangentMeasurement out;
+    out.clipped = eta_sampler_->set_covariance(f.eta_dyn);
+    if (use_yz) out.clipped = std::max(out.clipped, z_sampler_->set_covariance(f.z_dyn));
+    if (!xi_sampler_) xi_sampler_ = std::make_unique<CirculantSampler>(m);
+    out.clipped = std::max(out.clipped, xi_sampler_->set_covariance(tf.xi_h));
+    if (use_yz) {
+        if (!yz_sampler_) yz_sampler_ = std::make_unique<CirculantSampler>(m);
+        out.clipped = std::max(out.clipped, yz_sampler_->set_covariance(tf.y_z));
+    }
+    if (use_r) {
+        if (!r_sampler_) r_sampler_ = std::make_unique<CirculantSampler>(m);
+        if (!yr_sampler_) yr_sampler_ = std::make_unique<CirculantSampler>(m);
+        out.clipped = std::max(out.clipped, r_sampler_->set_covariance(tf.r_dyn));
+        out.clipped = std::max(out.clipped, yr_sampler_->set_covariance(tf.y_r));
+    }
+
+    const ForwardPrep fp = prepare(f);
+    const Phi phi = p_.phi_fn();
+    const double tau_h = p_.tau_h, dt = grid_.dt, el = std::exp(-lambda * dt);
+    const double al_z = gz.alpha, al_r = gr.alpha, be_r = gr.beta, sr0 = gr.at_zero();
+    const double sd_r = std::sqrt(std::max(0.0, tf.r_static));
+    const std::size_t per_pair = 2 * m;
+
+    const std::size_t nchunks = (paths + chunk - 1) / chunk;
+    std::vector<std::vector<double>> partA(nchunks), partB(nchunks);
+
+#pragma omp parallel
+    {
+        BlockWork w(m, stored_);
+        Autocorrelator ac(Lc);
+        std::vector<double> a(m), b(m), Xi(m * W), Y(m * W), As(m * W);
+        std::vector<double> Yz(use_yz ? m * W : 0), R(use_r ? m * W : 0), Yr(use_r ? m * W : 0), Bs(use_r ? m * W : 0);
+        std::vector<float> noise(per_pair + 2);
+        auto draw = [&](CirculantSampler& smp, std::uint64_t tag, std::size_t pair, std::size_t la, std::vector<double>& dst,
+                        double sd_static) {
+            WhiteNoise::fill(stream_key(seed_, pair, tag), noise.data(), noise.size());
+            smp.draw_pair(noise.data(), a.data(), b.data(), w.ws);
+            const double sa = sd_static * noise[per_pair], sb = sd_static * noise[per_pair + 1];
+            for (std::size_t t = 0; t < m; ++t) {
+                dst[t * W + la] = a[t] + sa;
+                dst[t * W + la + 1] = b[t] + sb;
+            }
+        };
+
+#pragma omp for schedule(dynamic, 1)
+        for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(nchunks); ++ci) {
+            std::vector<double>& PA = partA[ci];
+            std::vector<double>& PB = partB[ci];
+            PA.assign(nc, 0.0);
+            if (use_r) PB.assign(nc, 0.0);
+            const std::size_t p_end = std::min(paths, (ci + 1) * chunk);
+            for (std::size_t p0 = ci * chunk; p0 < p_end; p0 += W) {
+                forward_block(p0, fp, w, true, nullptr, nullptr);
+                const std::vector<double>&U = w.U, &E = w.E, &H = w.H, &S = w.S;
+                for (std::size_t q = 0; q < W / 2; ++q) {
+                    const std::size_t pair = p0 / 2 + q;
+                    draw(*xi_sampler_, tag_xi, pair, 2 * q, Xi, 0.0);
+                    if (use_yz) draw(*yz_sampler_, tag_yz, pair, 2 * q, Yz, 0.0);
+                    if (use_r) {
+                        draw(*r_sampler_, tag_r, pair, 2 * q, R, sd_r);
+                        draw(*yr_sampler_, tag_yr, pair, 2 * q, Yr, 0.0);
+                    }
+                }
+                // Tangent step: kappa = lambda + sigma/tau_h, decay e^{-kappa dt} = E e^{-lambda dt},
+                // gain (1 - e^{-kappa dt}) / kappa (-> dt as kappa dt -> 0).
+                for (std::size_t l = 0; l < W; ++l) Y[l] = 0.0;
+                for (std::size_t t = 0; t + 1 < m; ++t) {
+                    const std::size_t o = t * W;
+                    for (std::size_t l = 0; l < W; ++l) {
+                        const double s = S[o + l], kappa = lambda + s / tau_h, x = kappa * dt;
+                        const double d = E[o + l] * el;
+                        const double g = std::abs(x) < 1e-4 ? dt * (1 - x / 2 + x * x / 6) : (1 - d) / kappa;
+                        double drive = (s / tau_h) * Xi[o + l];
+                        if (use_yz) drive += (al_z * s * (1 - s) / tau_h) * Yz[o + l] * (U[o + l] - H[o + l]);
+                        Y[o + W + l] = Y[o + l] * d + g * drive;
+                    }
+                }
+                // Measured series a = phi'(h) y_h and b = sigma_r(r) a + sigma_r'(r) phi(h) y_r.
+                for (std::size_t i = B * W; i < m * W; ++i) {
+                    double ph, dph;
+                    if (phi.kind == PhiKind::Tanh) {
+                        ph = detail::fast_tanh(H[i]);
+                        dph = 1 - ph * ph;
+                    } else {
+                        ph = phi(H[i]);
+                        dph = phi.deriv(H[i]);
+                    }
+                    As[i] = dph * Y[i];
+                    if (use_r) {
+                        const double sr = 1.0 / (1.0 + detail::fast_exp(be_r - al_r * R[i]));
+                        Bs[i] = sr * As[i] + al_r * sr * (1 - sr) * ph * Yr[i];
+                    }
+                }
+                for (std::size_t l = 0; l < W; ++l) {
+                    ac.accumulate_lag_sums(&As[B * W + l], W * D, PA.data(), nc - 1);
+                    if (use_r) ac.accumulate_lag_sums(&Bs[B * W + l], W * D, PB.data(), nc - 1);
+                }
+            }
+        }
+    }
+    std::vector<double> ca(nc, 0.0), cb(use_r ? nc : 0, 0.0);
+    for (std::size_t ci = 0; ci < nchunks; ++ci) {
+        for (std::size_t j = 0; j < nc; ++j) ca[j] += partA[ci][j];
+        if (use_r)
+            for (std::size_t j = 0; j < nc; ++j) cb[j] += partB[ci][j];
+    }
+    for (std::size_t j = 0; j < nc; ++j) {
+        ca[j] /= double(paths) * double(Lc - j);
+        if (use_r) cb[j] /= double(paths) * double(Lc - j);
+    }
+    out.A = detail::refine_lags(ca, D, n);
+    if (use_r) {
+        out.B = detail::refine_lags(cb, D, n);
+    } else {
+        out.B = out.A;
+        for (double& v : out.B) v *= sr0 * sr0;
+    }
     return out;
 }
 

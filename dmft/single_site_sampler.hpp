@@ -64,6 +64,25 @@ struct SiteMeasurement {
     double var_z = 0, var_eta = 0;  // sampled variances of z and of eta_h + I - <I> (checks)
 };
 
+// Fields of the tangent (linearised) single site of THEORY.md 5, with the growth e^{lambda t} factored
+// out: lag covariances of the driving noise xi_h, of y_z and y_r (Gaussian filters of xi_z, xi_r), and
+// the forward covariance of r (r is independent of h and z, so its paths are drawn here).
+struct TangentFields {
+    std::vector<double> xi_h;  // <xi_h xi_h>(tau)
+    std::vector<double> y_z;   // <y_z y_z>(tau); used when the clock fluctuates
+    std::vector<double> r_dyn; // forward C_r - plateau; used when alpha_r != 0
+    double r_static = 0;       // forward plateau of C_r (static part of r)
+    std::vector<double> y_r;   // <y_r y_r>(tau); used when alpha_r != 0
+};
+
+// A(tau) = <phi'(h) y_h (t) phi'(h) y_h (t+tau)>,  B(tau) = <b(t) b(t+tau)> with
+// b = sigma_r(r) phi'(h) y_h + sigma_r'(r) phi(h) y_r: the covariances that drive the next xi_z, xi_r
+// (g^2 A) and xi_h (g_h^2 B).
+struct TangentMeasurement {
+    std::vector<double> A, B;
+    double clipped = 0;
+};
+
 class SingleSiteSampler {
 public:
     static constexpr std::size_t block = 8;   // paths integrated together (one SIMD vector)
@@ -78,6 +97,11 @@ public:
 
     // Runs the first `paths` paths (a multiple of `block`, <= max_paths). Uses all OpenMP threads.
     SiteMeasurement run(const SiteFields& f, std::size_t paths, bool full);
+    // The tangent single site on the same forward paths (the forward fields f as in run()): integrates
+    //   y_h' = -(lambda + sigma_z/tau_h) y_h + (sigma_z/tau_h) xi_h + (sigma_z'(z)/tau_h) y_z (eta_h + I - h)
+    // with the exact exponential step (coefficients constant over a step) and measures A and B. The
+    // tangent noises come from their own keyed streams, redrawn on every call (not stored).
+    TangentMeasurement run_tangent(const SiteFields& f, const TangentFields& tf, double lambda, std::size_t paths);
 
     const SiteGrid& grid() const { return grid_; }
     std::size_t max_paths() const { return max_paths_; }
@@ -85,6 +109,13 @@ public:
     bool noise_stored() const { return stored_; }
 
 private:
+    struct BlockWork;    // per-thread buffers (single_site_sampler.cpp)
+    struct ForwardPrep;  // per-call constants of the forward fields
+    // Steps 1-3 for the W paths starting at p0: U = eta_h + I, E = step decay e^{-sigma dt/tau_h},
+    // S = sigma_z (if need_sigma), H = h. Adds sampled second moments to *sum_eta2, *sum_z2 if non-null.
+    void forward_block(std::size_t p0, const ForwardPrep& fp, BlockWork& w, bool need_sigma, double* sum_eta2,
+                       double* sum_z2) const;
+    ForwardPrep prepare(const SiteFields& f) const;
     ModelParams p_;
     SiteGrid grid_;
     std::size_t max_paths_;
@@ -93,6 +124,7 @@ private:
     std::vector<float> eta_noise_, z_noise_;  // stored noise, 2m floats per pair
     std::vector<double> statics_;              // 3 normals per path: z, eta_h, input
     std::unique_ptr<CirculantSampler> eta_sampler_, z_sampler_;
+    std::unique_ptr<CirculantSampler> xi_sampler_, yz_sampler_, r_sampler_, yr_sampler_;  // tangent
 };
 
 namespace detail {
@@ -132,6 +164,10 @@ inline double fast_exp(double x) {
 // Lag covariance on the fine grid (n lags) from values c_j at lags j*stride: 4-point Lagrange
 // interpolation with the even extension c_{-j} = c_j at the origin. Needs c.size() >= (n-1)/stride + 3.
 std::vector<double> refine_lags(const std::vector<double>& c, std::size_t stride, std::size_t n);
+
+// Smooth taper for dynamic lag covariances: 1 up to 3/4 of the window, then cos^2 down to 0 at the last
+// lag (removes the truncation step where the covariance has decayed).
+std::vector<double> window_taper(std::size_t n);
 
 // tanh(x) to ~3e-16 absolute.
 inline double fast_tanh(double x) {

@@ -57,6 +57,8 @@ struct StationaryResult {
     // 2.4; significant above ~1e-3), and C_h0 of each independent random set (stat_err is their SE).
     double clipped_weight = 0.0;
     std::vector<double> set_C_h0;
+    // Sampled solver with lyapunov: standard error of lambda_max over the random sets.
+    double lambda_max_err = std::numeric_limits<double>::quiet_NaN();
 
 private:
     static constexpr double NAN_ = std::numeric_limits<double>::quiet_NaN();

@@ -144,3 +144,25 @@ TEST_CASE("large alpha_z = 5: converged by the residual, and the response kernel
     // agree in expectation, here to well within 2%.
     CHECK(r.R[0] == doctest::Approx(r.mean_sigma_z).epsilon(0.02));
 }
+
+TEST_CASE("tangent DMFT on sampled paths at alpha_z = 0: lambda_max of SCS g_eff = 2") {
+    // THEORY.md 8: lambda_max = 0.112458 per effective time constant tau_eff = tau_h / sigma_z(0) = 2 tau_h
+    // (Schrodinger ground state of the Gaussian closure), independent of this sampled computation.
+    const double exact = 0.112458;
+    ModelParams p = scs(2.0);
+    StationaryOptions o;
+    o.paths = 512;
+    o.random_sets = 3;
+    o.tol = 1e-6;
+    o.grid.dt = 0.1;
+    o.grid.window = 60;
+    o.lyapunov = true;
+    const StationaryResult r = solve_quiet(p, o);
+    const double teff = p.tau_eff();
+    MESSAGE("lambda_max tau_eff = " << r.lambda_max * teff << " +- " << r.lambda_max_err * teff << ", exact " << exact
+                                    << "; C_h0 = " << r.C_h0 << " +- " << r.stat_err << "; " << r.message);
+    REQUIRE(r.converged);
+    CHECK(r.lambda_max_err * teff > 0);
+    CHECK(r.lambda_max_err * teff < 0.01);  // the comparison must be able to see a 10% error
+    CHECK(std::abs(r.lambda_max * teff - exact) <= 3 * r.lambda_max_err * teff);
+}

@@ -1,0 +1,185 @@
+#include "dmft/tangent_dmft.hpp"
+
+#include "dmft/gate_statistics.hpp"
+#include "numerics/progress.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+#include <utility>
+
+namespace gdmft {
+
+namespace {
+
+constexpr double nan_v = std::numeric_limits<double>::quiet_NaN();
+
+// T_lambda: (A, B) -> (A', B') on the sampled paths of one random set.
+class TangentMap {
+public:
+    TangentMap(const ModelParams& p, SingleSiteSampler& smp, const TangentForward& fwd, std::size_t paths)
+        : p_(p), smp_(smp), fwd_(fwd), paths_(paths), n_(smp.grid().n), filt_(n_, smp.grid().dt),
+          taper_(detail::window_taper(n_)) {
+        if (!p.gate_r().constant()) {
+            tf_.r_dyn.resize(n_);
+            for (std::size_t k = 0; k < n_; ++k) tf_.r_dyn[k] = (fwd.C_r[k] - fwd.r_plateau) * taper_[k];
+            tf_.r_static = fwd.r_plateau;
+        }
+    }
+
+    TangentMeasurement apply(const std::vector<double>& A, const std::vector<double>& B, double lambda) {
+        tf_.xi_h.resize(n_);
+        for (std::size_t k = 0; k < n_; ++k) tf_.xi_h[k] = p_.g_h * p_.g_h * B[k] * taper_[k];
+        if (!smp_.clock_constant()) tf_.y_z = lowpass(A, p_.g_z * p_.g_z, p_.tau_z, lambda);
+        if (!p_.gate_r().constant()) tf_.y_r = lowpass(A, p_.g_r * p_.g_r, p_.tau_r, lambda);
+        return smp_.run_tangent(fwd_.fields, tf_, lambda, paths_);
+    }
+
+private:
+    // Stationary covariance of y for tau y' = -(1 + tau lambda) y + xi, <xi xi> = g2 A:
+    // g2 / (1 + tau lambda)^2 times the unit low-pass with time constant tau / (1 + tau lambda).
+    std::vector<double> lowpass(const std::vector<double>& A, double g2, double tau, double lambda) {
+        std::vector<double> in(n_);
+        for (std::size_t k = 0; k < n_; ++k) in[k] = g2 * A[k];
+        if (tau == 0) {
+            for (std::size_t k = 0; k < n_; ++k) in[k] *= taper_[k];
+            return in;
+        }
+        const double a = 1 + tau * lambda;
+        if (!(a > 0)) throw std::invalid_argument("tangent DMFT: lambda must exceed -1/tau of every gate");
+        std::vector<double> out = filt_.apply(in, 0.0, tau / a);
+        for (std::size_t k = 0; k < n_; ++k) out[k] *= taper_[k] / (a * a);
+        return out;
+    }
+
+    const ModelParams& p_;
+    SingleSiteSampler& smp_;
+    const TangentForward& fwd_;
+    std::size_t paths_, n_;
+    LagFilter filt_;
+    std::vector<double> taper_;
+    TangentFields tf_;
+};
+
+struct PowerResult {
+    bool converged = false;
+    double rho = nan_v;
+};
+
+// Power iteration for the spectral radius of T_lambda, normalised by B(0) = 1; (A, B) is the warm start
+// on entry and the eigenvector on exit.
+PowerResult power_iteration(TangentMap& T, std::vector<double>& A, std::vector<double>& B, double lambda,
+                            const TangentOptions& o, int& applications) {
+    PowerResult r;
+    double prev = nan_v;
+    int steady = 0;
+    for (int k = 0; k < o.max_power; ++k) {
+        TangentMeasurement m = T.apply(A, B, lambda);
+        ++applications;
+        const double rho = m.B[0];
+        if (!(rho > 0) || !std::isfinite(rho)) return r;
+        for (double& v : m.A) v /= rho;
+        for (double& v : m.B) v /= rho;
+        A = std::move(m.A);
+        B = std::move(m.B);
+        r.rho = rho;
+        if (std::isfinite(prev) && std::abs(rho - prev) <= o.power_tol * rho) {
+            if (++steady >= 2) {
+                r.converged = true;
+                return r;
+            }
+        } else {
+            steady = 0;
+        }
+        prev = rho;
+    }
+    return r;
+}
+
+std::string fmt(const char* f, double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, f, v);
+    return buf;
+}
+
+}  // namespace
+
+TangentResult tangent_lambda_max(const ModelParams& p, SingleSiteSampler& smp, const TangentForward& fwd,
+                                 const TangentOptions& o) {
+    TangentResult res;
+    const std::size_t n = smp.grid().n;
+    if (fwd.C_phi.size() != n || (!p.gate_r().constant() && fwd.C_r.size() != n))
+        throw std::invalid_argument("tangent_lambda_max: forward covariances must have n lags");
+    const std::size_t paths = std::min(smp.max_paths(), (std::max<std::size_t>(o.paths, 8) + 7) / 8 * 8);
+    TangentMap T(p, smp, fwd, paths);
+    const double unit = p.gate_z().at_zero() / p.tau_h;  // 1 / tau_eff
+    const double tol = o.lambda_tol * unit;
+
+    // Start from the shape of the forward correlation.
+    std::vector<double> A(n), B(n);
+    const double D0 = fwd.C_phi[0] - fwd.phi_plateau;
+    for (std::size_t k = 0; k < n; ++k) A[k] = B[k] = D0 > 0 ? (fwd.C_phi[k] - fwd.phi_plateau) / D0 : (k == 0);
+
+    bool power_failed = false;
+    auto ln_rho = [&](double lambda) {
+        const PowerResult pr = power_iteration(T, A, B, lambda, o, res.applications);
+        ++res.evaluations;
+        if (!pr.converged) power_failed = true;
+        log_line("tangent DMFT: lambda " + fmt("%.6g", lambda) + "  rho " + fmt("%.8g", pr.rho) +
+                 (pr.converged ? "" : " (power iteration not converged)"));
+        return std::log(pr.rho);
+    };
+
+    double la = 0, fa = ln_rho(0.0);
+    res.rho_zero = std::exp(fa);
+    if (!std::isfinite(fa)) {
+        res.message = "tangent DMFT: the power iteration failed at lambda = 0";
+        return res;
+    }
+    if (!(fa > 0)) {
+        res.lambda_max = 0;
+        res.message = "tangent DMFT: spectral radius at lambda = 0 is " + fmt("%.6g", res.rho_zero) +
+                      " <= 1: no positive exponent (searching lambda < 0 is not supported)";
+        return res;
+    }
+    double lb = 0.1 * unit, fb = ln_rho(lb);
+    while (std::isfinite(fb) && fb > 0 && lb < 20 * unit && res.evaluations < o.max_lambda) {
+        la = lb, fa = fb;
+        lb *= 2;
+        fb = ln_rho(lb);
+    }
+    if (!std::isfinite(fb) || fb > 0) {
+        res.message = "tangent DMFT: could not bracket the root of ln rho(lambda)";
+        return res;
+    }
+    // Illinois (modified regula falsi) on [la, lb] with fa > 0 > fb.
+    double lc = lb;
+    while (res.evaluations < o.max_lambda) {
+        lc = lb - fb * (lb - la) / (fb - fa);
+        const double fc = ln_rho(lc);
+        if (!std::isfinite(fc)) {
+            res.message = "tangent DMFT: non-finite spectral radius at lambda = " + fmt("%.6g", lc);
+            return res;
+        }
+        const double step = std::min(std::abs(lc - la), std::abs(lc - lb));
+        if (fc * fb < 0) {
+            la = lb, fa = fb;
+        } else {
+            fa /= 2;
+        }
+        lb = lc, fb = fc;
+        if (step < tol || std::abs(lb - la) < tol || fc == 0) {
+            res.converged = !power_failed;
+            break;
+        }
+    }
+    res.lambda_max = lc;
+    res.message = "tangent DMFT: lambda_max = " + fmt("%.6g", lc) + " per tau_h (" + fmt("%.6g", lc / unit) +
+                  " per tau_eff), rho(0) = " + fmt("%.6g", res.rho_zero) + ", " + std::to_string(res.evaluations) +
+                  " rho evaluations, " + std::to_string(res.applications) + " map applications on " +
+                  std::to_string(paths) + " paths" +
+                  (res.converged ? "" : power_failed ? "; a power iteration did not converge" : "; lambda not converged");
+    return res;
+}
+
+}  // namespace gdmft

@@ -1,0 +1,52 @@
+#pragma once
+// Tangent (Lyapunov) DMFT on sampled paths (THEORY.md 5), for any alpha_z.
+//
+// Linearise the single site and factor out the growth, y = delta x e^{-lambda t}:
+//   tau_h y_h' = -tau_h lambda y_h + sigma_z'(z) y_z (eta_h + I - h) + sigma_z(z) (xi_h - y_h)
+//   tau_z y_z' = -(1 + tau_z lambda) y_z + xi_z,   tau_r y_r' = -(1 + tau_r lambda) y_r + xi_r
+// with xi Gaussian, independent of the forward fields, and
+//   <xi_h xi_h> = g_h^2 B,  <xi_z xi_z> = g_z^2 A,  <xi_r xi_r> = g_r^2 A,
+//   A = <phi'(h) y_h phi'(h) y_h>,  B = <(sigma_r phi' y_h + sigma_r' phi y_r)(t) (...)(t+tau)>.
+// For a given lambda, (A, B) -> (A', B') measured on sampled paths is a positive, homogeneous map T_lambda
+// (linear in the covariances); lambda_max is the lambda at which its spectral radius rho(lambda) is 1.
+// rho is found by power iteration on the same common random numbers as the forward solution (so
+// T_lambda is deterministic), lambda by a bracketing secant (Illinois) search on ln rho, with each power
+// iteration warm-started from the previous eigenvector.
+#include "dmft/model.hpp"
+#include "dmft/single_site_sampler.hpp"
+
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace gdmft {
+
+struct TangentOptions {
+    std::size_t paths = 512;   // tangent paths (the first paths of the forward random set)
+    int max_power = 80;        // power iterations per lambda
+    double power_tol = 1e-5;   // relative change of rho between power iterations
+    double lambda_tol = 1e-3;  // on lambda, in units of sigma_z(0)/tau_h (1/tau_eff)
+    int max_lambda = 30;       // evaluations of rho(lambda)
+};
+
+struct TangentResult {
+    bool converged = false;
+    double lambda_max = std::numeric_limits<double>::quiet_NaN();  // per tau_h
+    double rho_zero = std::numeric_limits<double>::quiet_NaN();    // spectral radius at lambda = 0
+    int evaluations = 0;   // rho(lambda) evaluations
+    int applications = 0;  // applications of T_lambda (each about two forward map evaluations)
+    std::string message;
+};
+
+// The forward state of one random set: the single-site fields of its converged fixed point, the forward
+// C_r with its plateau, and C_phi (raw) with its plateau (the starting shape of the power iteration).
+struct TangentForward {
+    SiteFields fields;
+    std::vector<double> C_r, C_phi;
+    double r_plateau = 0, phi_plateau = 0;
+};
+
+TangentResult tangent_lambda_max(const ModelParams& p, SingleSiteSampler& smp, const TangentForward& fwd,
+                                 const TangentOptions& o);
+
+}  // namespace gdmft
