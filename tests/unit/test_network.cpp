@@ -3,6 +3,7 @@
 // and the coupling statistics.
 #include "validation/network.hpp"
 #include "validation/random.hpp"
+#include "validation/simulation.hpp"
 
 #include <doctest/doctest.h>
 #include <omp.h>
@@ -268,4 +269,25 @@ TEST_CASE("coupling products: every kernel (GEMV, tiled, GEMM; double and float)
             CHECK(err < 1e-13);  // double accumulation in every kernel, also for float storage
         }
     }
+}
+
+TEST_CASE("a whole simulation (measurements and Lyapunov QR) is identical with 1 or 2 threads") {
+    ModelParams p = gated(0.5, 0.0);
+    SimulationOptions o;
+    o.N = 300;  // large enough for the matrix products to run in parallel
+    o.t_burn = 4, o.t_max = 12, o.integrator.dt = 0.1, o.sample_dt = 0.2;
+    o.lyapunov_k = 3;
+    o.trajectories = 2;
+    const int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    const RealizationResult a = simulate_one(p, o, 99, "threads");
+    omp_set_num_threads(2);
+    const RealizationResult b = simulate_one(p, o, 99, "threads");
+    omp_set_num_threads(saved);
+    CHECK(a.m.C_h0 == b.m.C_h0);
+    CHECK(a.m.C_z0 == b.m.C_z0);
+    CHECK(a.m.curves.C_phi == b.m.curves.C_phi);
+    CHECK(a.m.participation_ratio == b.m.participation_ratio);
+    CHECK(a.lyapunov.exponents == b.lyapunov.exponents);
+    CHECK(a.lyapunov.blocks == b.lyapunov.blocks);
 }
