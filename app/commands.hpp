@@ -9,5 +9,6 @@ Command add_solve(CLI::App& root);
 Command add_fixedpoint(CLI::App& root);
 Command add_validate(CLI::App& root);
 Command add_spectrum(CLI::App& root);
+Command add_memory(CLI::App& root);
 
 }  // namespace gdmft::app

@@ -65,7 +65,7 @@ Eigen::VectorXd Network::initial_state(int m) const {
     return x;
 }
 
-void Network::rhs(const Eigen::MatrixXd& X, Eigen::MatrixXd& dX, const Columns& cols) const {
+void Network::rhs(const Eigen::MatrixXd& X, Eigen::MatrixXd& dX, const Columns& cols, GateInput b) const {
     const Eigen::Index n = static_cast<Eigen::Index>(N_);
     const int C = cols.total(), M = cols.M;
     const double sr0 = gr_.at_zero(), sz0 = gz_.at_zero(), th = p_.tau_h;
@@ -92,9 +92,14 @@ void Network::rhs(const Eigen::MatrixXd& X, Eigen::MatrixXd& dX, const Columns& 
     // Gate fields [Jz; Jr] P (instantaneous gate values, or the drive of gate states).
     const bool need_g = z_rhs_ || r_rhs_;
     if (need_g) Jg_.multiply(P_, G_);
-    // Gate variable (trajectory) or its perturbation (tangent) of column c at row i.
-    auto zval = [&](Eigen::Index i, int c) { return z_state_ ? X(z_row_ + i, c) : G_(gz_row_ + i, c); };
-    auto rval = [&](Eigen::Index i, int c) { return r_state_ ? X(r_row_ + i, c) : G_(gr_row_ + i, c); };
+    // Gate variable (trajectory) or its perturbation (tangent) of column c at row i. The gate input b
+    // enters the trajectory columns only (instantaneous gates here, gate states in phase C).
+    auto zval = [&](Eigen::Index i, int c) {
+        return z_state_ ? X(z_row_ + i, c) : G_(gz_row_ + i, c) + (c < M ? b.z : 0.0);
+    };
+    auto rval = [&](Eigen::Index i, int c) {
+        return r_state_ ? X(r_row_ + i, c) : G_(gr_row_ + i, c) + (c < M ? b.r : 0.0);
+    };
     const bool z_used = z_sim_ && p_.alpha_z != 0.0;  // sigma_z varies
     const bool r_used = r_sim_ && p_.alpha_r != 0.0;  // sigma_r varies
 
@@ -142,17 +147,18 @@ void Network::rhs(const Eigen::MatrixXd& X, Eigen::MatrixXd& dX, const Columns& 
             }
         }
         for (int c = 0; c < C; ++c) {
+            const double bz = c < M ? b.z : 0.0, br = c < M ? b.r : 0.0;
             if (z_state_)
                 for (Eigen::Index i = i0; i < i1; ++i)
-                    dX(z_row_ + i, c) = (G_(gz_row_ + i, c) - X(z_row_ + i, c)) / p_.tau_z;
+                    dX(z_row_ + i, c) = (G_(gz_row_ + i, c) + bz - X(z_row_ + i, c)) / p_.tau_z;
             if (r_state_)
                 for (Eigen::Index i = i0; i < i1; ++i)
-                    dX(r_row_ + i, c) = (G_(gr_row_ + i, c) - X(r_row_ + i, c)) / p_.tau_r;
+                    dX(r_row_ + i, c) = (G_(gr_row_ + i, c) + br - X(r_row_ + i, c)) / p_.tau_r;
         }
     });
 }
 
-Observables Network::observe(const Eigen::MatrixXd& X, int c) const {
+Observables Network::observe(const Eigen::MatrixXd& X, int c, GateInput b) const {
     const Eigen::Index n = static_cast<Eigen::Index>(N_);
     Observables o;
     o.h = X.block(0, c, n, 1);
@@ -161,8 +167,12 @@ Observables Network::observe(const Eigen::MatrixXd& X, int c) const {
         Eigen::MatrixXd a = o.h.unaryExpr([this](double h) { return phi_(h); });
         Jg_.multiply(a, G);
     }
-    if (z_sim_) o.z = z_state_ ? Eigen::VectorXd(X.block(z_row_, c, n, 1)) : Eigen::VectorXd(G.block(gz_row_, 0, n, 1));
-    if (r_sim_) o.r = r_state_ ? Eigen::VectorXd(X.block(r_row_, c, n, 1)) : Eigen::VectorXd(G.block(gr_row_, 0, n, 1));
+    if (z_sim_)
+        o.z = z_state_ ? Eigen::VectorXd(X.block(z_row_, c, n, 1))
+                       : Eigen::VectorXd(G.block(gz_row_, 0, n, 1).array() + b.z);
+    if (r_sim_)
+        o.r = r_state_ ? Eigen::VectorXd(X.block(r_row_, c, n, 1))
+                       : Eigen::VectorXd(G.block(gr_row_, 0, n, 1).array() + b.r);
     if (z_sim_)
         o.sigma_z = o.z.unaryExpr([this](double z) { return gz_(z); });
     else

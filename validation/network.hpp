@@ -38,6 +38,15 @@ struct Columns {
     int base_of(int c) const { return c < M ? c : (c - M) / K; }
 };
 
+// Uniform inputs into the gate equations at one instant (THEORY.md 3, reset; dmft/gate_drive.hpp gives
+// them as functions of time): tau_z dz_i/dt = -z_i + sum_j Jz_ij phi(h_j) + z, likewise r; an
+// instantaneous gate is z_i = sum_j Jz_ij phi(h_j) + z. They drive trajectory columns only: an additive,
+// state-independent input drops out of the tangent dynamics. A gate that is not simulated (constant,
+// alpha = 0, untracked) ignores its input, which could not change sigma anyway.
+struct GateInput {
+    double z = 0.0, r = 0.0;
+};
+
 // Observables of one trajectory at one time: h, z, r (z, r empty when not simulated), sigma_z(z).
 struct Observables {
     Eigen::VectorXd h, z, r, sigma_z;
@@ -69,11 +78,13 @@ public:
     Eigen::VectorXd initial_state(int m) const;
 
     // dX/dt for every column: trajectories get the equations of motion, tangent columns the Jacobian of
-    // their trajectory applied to them. All columns share the matrix products (matrix-matrix).
-    void rhs(const Eigen::MatrixXd& X, Eigen::MatrixXd& dX, const Columns& cols) const;
+    // their trajectory applied to them. All columns share the matrix products (matrix-matrix). `b` is the
+    // gate input at this instant (zero: the undriven network, bit for bit).
+    void rhs(const Eigen::MatrixXd& X, Eigen::MatrixXd& dX, const Columns& cols, GateInput b = {}) const;
 
-    // h, z, r, sigma_z of the trajectory in column c of X (instantaneous gates are computed here).
-    Observables observe(const Eigen::MatrixXd& X, int c) const;
+    // h, z, r, sigma_z of the trajectory in column c of X (instantaneous gates are computed here, with
+    // the gate input b added).
+    Observables observe(const Eigen::MatrixXd& X, int c, GateInput b = {}) const;
 
 private:
     ModelParams p_;
