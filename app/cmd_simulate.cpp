@@ -3,8 +3,10 @@
 #include "app/output.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/progress.hpp"
+#include "numerics/stats.hpp"
 #include "validation/simulation.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -12,6 +14,43 @@
 namespace gdmft::app {
 
 namespace {
+
+// Kaplan-Yorke dimension with its error bar: the standard error over realizations, or with one
+// realization over its time blocks (the dimension of each block's spectrum). `exceeds_k`: every
+// partial sum of the K exponents is non-negative, so the dimension is above K (more exponents needed);
+// the value is then NaN (null in JSON) and K is only a lower bound.
+struct KaplanYorke {
+    double value = NAN, stderr_ = NAN;
+    bool exceeds_k = false;
+    std::vector<double> per_realization, per_realization_stderr;
+};
+
+double block_stderr(const sim::LyapunovSpectrum& s) {
+    std::vector<double> v;
+    for (const auto& row : s.blocks) v.push_back(sim::kaplan_yorke_dimension(row));
+    for (double x : v)
+        if (!std::isfinite(x)) return NAN;  // a block whose dimension exceeds K
+    return v.size() > 1 ? mean_err(v).stderr_ : NAN;
+}
+
+KaplanYorke kaplan_yorke(const sim::SimulationResult& r) {
+    KaplanYorke k;
+    if (r.lyapunov.empty()) return k;
+    k.value = r.kaplan_yorke;
+    k.exceeds_k = std::isfinite(r.lyapunov[0]) && !std::isfinite(r.kaplan_yorke);
+    std::vector<double> all;
+    bool finite = true;
+    for (const auto& run : r.runs) {
+        k.per_realization.push_back(run.kaplan_yorke);
+        k.per_realization_stderr.push_back(block_stderr(run.lyapunov));
+        finite = finite && std::isfinite(run.kaplan_yorke);
+    }
+    if (r.runs.size() > 1)
+        k.stderr_ = finite ? mean_err(k.per_realization).stderr_ : NAN;
+    else
+        k.stderr_ = k.per_realization_stderr[0];
+    return k;
+}
 
 struct SimulateCli {
     CommonOptions common;
@@ -66,7 +105,10 @@ nlohmann::json result_json(const SimulateCli& c, const sim::SimulationResult& r)
         j["lyapunov_spectrum"].push_back(num(r.lyapunov[k]));
         j["lyapunov_stderr"].push_back(num(r.lyapunov_stderr[k]));
     }
-    j["kaplan_yorke_dim"] = lyap ? num(r.kaplan_yorke) : nlohmann::json(nullptr);
+    const KaplanYorke ky = kaplan_yorke(r);
+    j["kaplan_yorke_dim"] = lyap ? num(ky.value) : nlohmann::json(nullptr);
+    j["stderr_kaplan_yorke_dim"] = lyap ? num(ky.stderr_) : nlohmann::json(nullptr);
+    j["kaplan_yorke_exceeds_k"] = lyap ? nlohmann::json(ky.exceeds_k) : nlohmann::json(nullptr);
     if (lyap) j["lyapunov_stderr_from"] = r.runs.size() > 1 ? "realizations" : "time blocks";
     // Standard errors over realizations (0 with a single realization).
     j["stderr_C_h0"] = num(r.C_h0.stderr_);
@@ -78,7 +120,8 @@ nlohmann::json result_json(const SimulateCli& c, const sim::SimulationResult& r)
     j["stderr_participation_ratio"] = num(r.participation_ratio.stderr_);
     j["realizations"] = r.runs.size();
     j["per_realization"] = nlohmann::json::array();
-    for (const auto& run : r.runs) {
+    for (std::size_t i = 0; i < r.runs.size(); ++i) {
+        const auto& run = r.runs[i];
         nlohmann::json e;
         e["seed"] = run.seed;
         e["C_h0"] = num(run.m.C_h0);
@@ -88,6 +131,8 @@ nlohmann::json result_json(const SimulateCli& c, const sim::SimulationResult& r)
         e["participation_ratio"] = num(run.m.participation_ratio);
         e["lambda_max"] = lyap ? num(run.lyapunov.exponents[0]) : nlohmann::json(nullptr);
         e["stderr_lambda_max"] = lyap ? num(run.lyapunov.stderr_[0]) : nlohmann::json(nullptr);  // over time blocks
+        e["kaplan_yorke_dim"] = lyap ? num(ky.per_realization[i]) : nlohmann::json(nullptr);
+        e["stderr_kaplan_yorke_dim"] = lyap ? num(ky.per_realization_stderr[i]) : nlohmann::json(nullptr);  // blocks
         e["steps"] = run.steps;
         e["seconds"] = run.seconds;
         j["per_realization"].push_back(e);
@@ -123,7 +168,14 @@ void print_summary(const SimulateCli& c, const sim::SimulationResult& r) {
     std::printf("participation_ratio = %.6g\n", r.participation_ratio.mean);
     for (std::size_t k = 0; k < r.lyapunov.size(); ++k)
         std::printf("lambda_%zu     = %.6g +- %.2g\n", k + 1, r.lyapunov[k], r.lyapunov_stderr[k]);
-    if (!r.lyapunov.empty()) std::printf("kaplan_yorke_dim = %.6g\n", r.kaplan_yorke);
+    if (!r.lyapunov.empty()) {
+        const KaplanYorke ky = kaplan_yorke(r);
+        if (ky.exceeds_k)
+            std::printf("kaplan_yorke_dim > %zu (every partial sum of the exponents is >= 0: raise --lyapunov-k)\n",
+                        r.lyapunov.size());
+        else
+            std::printf("kaplan_yorke_dim = %.6g +- %.2g\n", ky.value, ky.stderr_);
+    }
 }
 
 }  // namespace
