@@ -11,7 +11,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <limits>
+#include <sstream>
 #include <memory>
 #include <string>
 
@@ -28,12 +30,14 @@ struct MemoryCli {
     bool no_dmft = false, no_plot = false;
     StationaryOptions dmft;  // the stationary DMFT for R(tau) (undriven runs only)
     std::string dmft_method;
+    std::string dmft_csv;    // R(tau) from a `gdmft solve --out` correlations.csv instead of solving
 };
 
 // The DMFT comparison on the readout grid.
 struct Comparison {
     bool done = false;
     StationaryResult dmft;
+    nlohmann::json source;       // the header of a --dmft-csv file (null when solved here)
     std::vector<double> R;       // interpolated onto the readout grid, NaN beyond the DMFT window
     std::size_t n = 0;           // grid points with a DMFT value (a prefix of the grid)
     double tau_sim = kNaN, tau_dmft = kNaN, rel_l2 = kNaN;
@@ -48,6 +52,69 @@ double interpolate(const std::vector<double>& x, const std::vector<double>& y, d
     if (k == 0) return y.front();
     const double w = (t - x[k - 1]) / (x[k] - x[k - 1]);
     return (1 - w) * y[k - 1] + w * y[k];
+}
+
+// Reads a `gdmft solve --out DIR` correlations.csv: its '#' header (params, version, command line, ...)
+// and the columns tau and R. Throws BadInput("dmft_csv", ...) if unreadable or solved for another model.
+StationaryResult read_dmft_csv(const std::string& path, const ModelParams& model, nlohmann::json& header) {
+    std::ifstream in(path);
+    if (!in) throw BadInput("dmft_csv", "cannot read '" + path + "'");
+    header = nlohmann::json::object();
+    std::string line;
+    std::vector<std::string> names;
+    StationaryResult r;
+    while (std::getline(in, line)) {
+        if (line.empty()) continue;
+        if (line[0] == '#') {
+            const auto colon = line.find(':');
+            if (colon == std::string::npos) continue;
+            const std::string key = line.substr(2, colon - 2);
+            try {
+                header[key] = nlohmann::json::parse(line.substr(colon + 1));
+            } catch (const nlohmann::json::exception&) {
+                header[key] = line.substr(colon + 1);
+            }
+            continue;
+        }
+        std::stringstream ss(line);
+        std::string cell;
+        if (names.empty()) {
+            while (std::getline(ss, cell, ',')) names.push_back(cell);
+            continue;
+        }
+        std::vector<double> row;
+        while (std::getline(ss, cell, ',')) row.push_back(std::strtod(cell.c_str(), nullptr));
+        const auto col = [&](const char* n) {
+            const auto it = std::find(names.begin(), names.end(), n);
+            return it == names.end() || static_cast<std::size_t>(it - names.begin()) >= row.size()
+                       ? kNaN : row[static_cast<std::size_t>(it - names.begin())];
+        };
+        r.tau.push_back(col("tau"));
+        r.R.push_back(col("R"));
+    }
+    if (std::find(names.begin(), names.end(), "R") == names.end() || r.tau.size() < 2)
+        throw BadInput("dmft_csv", "'" + path + "' has no tau and R columns (write it with gdmft solve --out DIR)");
+    if (!header.contains("params")) throw BadInput("dmft_csv", "'" + path + "' has no '# params' header line");
+    const nlohmann::json want = model_json(model);
+    for (auto it = want.begin(); it != want.end(); ++it) {
+        const auto& have = header["params"];
+        const bool same = have.contains(it.key()) &&
+                          (it.value().is_number() ? have[it.key()].is_number() &&
+                                                        std::abs(have[it.key()].get<double>() - it.value().get<double>()) <=
+                                                            1e-12 * (1 + std::abs(it.value().get<double>()))
+                                                  : have[it.key()] == it.value());
+        if (!same)
+            throw BadInput("dmft_csv", "'" + path + "' was solved for " + it.key() + " = " +
+                                           (have.contains(it.key()) ? have[it.key()].dump() : "(missing)") + ", not " +
+                                           it.value().dump());
+    }
+    r.converged = true;
+    r.method = header.contains("settings") && header["settings"].contains("method")
+                   ? header["settings"]["method"].get<std::string>() : "file";
+    r.message = "read from " + path;
+    r.tau_response = sim::mean_time(r.tau, r.R);  // over the file's lag window
+    r.stat_err = kNaN;  // not recorded in the file
+    return r;
 }
 
 std::size_t readout_index(const MemoryCli& c, const sim::PulseResult& r) {
@@ -74,7 +141,9 @@ nlohmann::json settings_json(const MemoryCli& c, const std::string& method) {
     s["drive_t_on"] = o.drive.t_on;
     s["drive_t_off"] = o.drive.t_off;
     s["drive_rise"] = o.drive.rise;
-    if (!method.empty()) {
+    if (method == "file") {
+        s["dmft_csv"] = c.dmft_csv;
+    } else if (!method.empty()) {
         s["dmft_method"] = method;
         s["dmft_dt"] = c.dmft.grid.dt;
         s["dmft_window"] = c.dmft.grid.window;
@@ -91,7 +160,10 @@ Comparison compare(const MemoryCli& c, const sim::PulseResult& r, const std::str
     cmp.tau_sim = sim::mean_time(r.t, r.mean.m);
     if (method.empty()) return cmp;
     cmp.done = true;
-    cmp.dmft = method == "gaussian" ? solve_gaussian(c.common.model, c.dmft) : solve_sampled(c.common.model, c.dmft);
+    if (method == "file")
+        cmp.dmft = read_dmft_csv(c.dmft_csv, c.common.model, cmp.source);
+    else
+        cmp.dmft = method == "gaussian" ? solve_gaussian(c.common.model, c.dmft) : solve_sampled(c.common.model, c.dmft);
     for (double t : r.t) cmp.R.push_back(interpolate(cmp.dmft.tau, cmp.dmft.R, t));
     while (cmp.n < cmp.R.size() && std::isfinite(cmp.R[cmp.n])) ++cmp.n;
     if (cmp.n >= 2) {
@@ -127,6 +199,15 @@ nlohmann::json result_json(const MemoryCli& c, const sim::PulseResult& r, const 
     j["m_horizon"] = num(r.mean.m.back());
     j["m_horizon_stderr"] = num(r.m_stderr.back());
     j["stderr_over"] = r.stderr_over;
+    // Where the direction noise (noise_floor, growing with the tangent in chaos) reaches a third of the
+    // signal (the DMFT R when computed, else |m|): beyond it the readout no longer resolves the kernel.
+    double t_noise = kNaN;
+    for (std::size_t s = 0; s < r.t.size() && std::isnan(t_noise); ++s) {
+        const double signal = cmp.done && s < cmp.n ? cmp.R[s] : std::abs(r.mean.m[s]);
+        if (signal < 3 * r.noise_floor[s]) t_noise = r.t[s];
+    }
+    j["t_noise"] = num(t_noise);
+    j["noise_floor_readout"] = num(r.noise_floor[k]);
     j["mean_sigma_z0"] = num(r.mean_sigma_z0);
     j["drive_active"] = c.pulse.drive.active();
     if (cmp.done) {
@@ -140,6 +221,11 @@ nlohmann::json result_json(const MemoryCli& c, const sim::PulseResult& r, const 
         dj["tau_response_window"] = num(d.tau_response);  // over the DMFT's own lag window
         dj["window"] = d.tau.empty() ? nlohmann::json(nullptr) : num(d.tau.back());
         dj["message"] = d.message;
+        if (!cmp.source.is_null()) {
+            dj["file"] = c.dmft_csv;
+            for (const char* k : {"version", "command_line", "seed", "settings"})
+                if (cmp.source.contains(k)) dj["file_" + std::string(k)] = cmp.source[k];
+        }
         j["dmft"] = dj;
     } else {
         j["dmft"] = nullptr;
@@ -167,6 +253,7 @@ void write_outputs(const MemoryCli& c, const sim::PulseResult& r, const Comparis
     std::vector<std::string> names{"t", "m_mean", "m_stderr"};
     std::vector<std::vector<double>> cols{r.t, r.mean.m, r.m_stderr};
     if (cmp.done) names.push_back("R_dmft"), cols.push_back(cmp.R);
+    names.push_back("noise_floor"), cols.push_back(r.noise_floor);
     write_csv(dir + "/response.csv", meta, names, cols);
     write_csv(dir + "/gates.csv", meta, {"t", "b_z", "b_r", "sigma_z_mean", "sigma_r_mean", "var_h", "tangent_norm"},
               {r.t, r.b_z, r.b_r, r.mean.sigma_z, r.mean.sigma_r, r.mean.var_h, r.mean.tangent_norm});
@@ -224,6 +311,8 @@ Command add_memory(CLI::App& root) {
     auto& s = cli->dmft;
     cmd->add_flag("--no-dmft", cli->no_dmft, "skip the stationary DMFT comparison")->group("DMFT");
     cmd->add_option("--dmft-method", cli->dmft_method, "gaussian (alpha_z = 0) or sampled; default by alpha_z")->group("DMFT");
+    cmd->add_option("--dmft-csv", cli->dmft_csv, "take R(tau) from the correlations.csv of `gdmft solve --out DIR` (same model)")
+        ->group("DMFT");
     cmd->add_option("--dmft-dt", s.grid.dt, "DMFT lag step")->capture_default_str()->group("DMFT");
     cmd->add_option("--dmft-window", s.grid.window, "DMFT lag window (0 = automatic)")->capture_default_str()->group("DMFT");
     cmd->add_option("--dmft-paths", s.paths, "sampled DMFT: sample paths")->capture_default_str()->group("DMFT");
@@ -246,7 +335,11 @@ Command add_memory(CLI::App& root) {
             throw BadInput("readout_at", "must lie in [0, horizon]");
         // The stationary DMFT applies to the undriven network only.
         std::string method;
-        if (!cli->no_dmft && !o.drive.active()) {
+        if (!cli->no_dmft && !o.drive.active() && !cli->dmft_csv.empty()) {
+            method = "file";
+            nlohmann::json header;
+            read_dmft_csv(cli->dmft_csv, m, header);  // fail before a long run
+        } else if (!cli->no_dmft && !o.drive.active()) {
             method = cli->dmft_method.empty() ? (m.alpha_z == 0 ? "gaussian" : "sampled") : cli->dmft_method;
             if (method != "gaussian" && method != "sampled")
                 throw BadInput("dmft_method", "must be 'gaussian' or 'sampled', got '" + method + "'");

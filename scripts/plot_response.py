@@ -3,7 +3,7 @@
 
 Usage: plot_response.py RESPONSE_CSV GATES_CSV PNG [TITLE]
 
-response.csv: '#' header lines (run metadata), then t, m_mean, m_stderr and, for undriven runs, R_dmft.
+response.csv: '#' header lines (run metadata), then t, m_mean, m_stderr, (undriven runs) R_dmft, noise_floor.
 gates.csv: t, b_z, b_r, sigma_z_mean, sigma_r_mean, var_h, tangent_norm.
 Left: the readout m(t) with a band of two standard errors, and the DMFT R(t), on a linear and a log scale.
 Right (top): the drive b_z(t), b_r(t) and the mean gates; (bottom) the population variance of h and the
@@ -70,6 +70,8 @@ def main():
         if "R_dmft" in r:
             Rt = [(x, y) for x, y in zip(t, r["R_dmft"]) if math.isfinite(y)]
             a.plot([x for x, _ in Rt], [y for _, y in Rt], "k--", lw=1.2, label="DMFT R(t)")
+        if "noise_floor" in r and log:
+            a.plot(t, [2 * x for x in r["noise_floor"]], ":", color="gray", lw=1, label="2 x direction noise floor")
         a.set_xlabel("t after the pulse (tau_h)")
         a.set_ylabel("readout m(t)")
         if log:

@@ -237,6 +237,8 @@ PulseResult pulse_response(const ModelParams& p, const PulseOptions& o) {
         r.stderr_over = "directions";  // one trajectory of one network: directions share it (a lower bound)
         r.m_stderr = dir_stderr[0];
     }
+    const double pulses = R * o.trajectories * o.directions;
+    for (double tn : r.mean.tangent_norm) r.noise_floor.push_back(tn / std::sqrt(static_cast<double>(o.N) * pulses));
     for (const auto& run : r.runs) r.mean_sigma_z0 += run.mean_sigma_z0 / R;
     r.state_dim = r.runs[0].state_dim;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();

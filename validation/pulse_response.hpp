@@ -66,6 +66,11 @@ struct PulseResult {
     std::vector<double> b_z, b_r;      // the drive on the grid
     PulseCurves mean;                  // means over realizations
     std::vector<double> m_stderr;      // standard error of mean.m (see stderr_over)
+    // Expected standard error of mean.m from the random directions alone: one readout along a +-1
+    // direction scatters by ~ |delta h| / N about the trace (its off-diagonal part), so over P pulses
+    // the floor is tangent_norm / sqrt(N P). It grows like exp(lambda_max t) in the chaotic phase and
+    // limits the comparison with R(t) where R falls to a few times it.
+    std::vector<double> noise_floor;
     std::string stderr_over;           // "realizations", "trajectories" or "directions" (the most
                                        // independent level with at least two members)
     std::vector<PulseRealization> runs;
