@@ -10,5 +10,6 @@ Command add_fixedpoint(CLI::App& root);
 Command add_validate(CLI::App& root);
 Command add_spectrum(CLI::App& root);
 Command add_memory(CLI::App& root);
+Command add_transient(CLI::App& root);
 
 }  // namespace gdmft::app

@@ -1,0 +1,575 @@
+// The transient (two-time) DMFT: see dmft/transient_dmft.hpp for the equations and the method.
+#include "dmft/transient_dmft.hpp"
+
+#include "dmft/transient_gate_rows.hpp"
+#include "numerics/circulant_sampler.hpp"
+#include "numerics/errors.hpp"
+#include "numerics/gaussian_process.hpp"
+#include "numerics/progress.hpp"
+#include "numerics/stats.hpp"
+#include "numerics/timescales.hpp"
+
+#include <Eigen/Dense>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+namespace gdmft {
+
+namespace {
+
+constexpr double nan_v = std::numeric_limits<double>::quiet_NaN();
+constexpr std::size_t kChunk = 64;  // paths per fixed reduction chunk
+constexpr std::uint64_t tag_xh = 0x7101, tag_xz = 0x7102, tag_init = 0x7103;
+
+std::string fmt(const char* f, double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, f, v);
+    return buf;
+}
+
+// Time grid: t_k = t_start + k dt, k = 0..n-1; reported window from k_window; pulse (t = 0) at k0.
+struct Layout {
+    std::size_t n = 0, k_window = 0, k0 = 0;
+    double dt = 0, t_start = 0;
+    double time(std::size_t k) const { return dt * (double(k) - double(k0)); }
+};
+
+// One-time marginals at t_start. With `with_input`, h is centred on the quenched input I (plus
+// mean_h - mu), else h ~ N(mean_h, var_h) independently of I.
+struct StartState {
+    bool with_input = true;
+    double mean_h = 0, var_h = 0, mean_z = 0, var_z = 0, mean_r = 0, var_r = 0;
+};
+
+// Per-set measurements on the whole grid (n points).
+struct SetMeasure {
+    std::vector<double> mean_h, var_h, mean_phi, var_phi, mean_sigma_z, mean_sigma_r, R;
+    std::vector<double> C;  // n x n raw C_phi (symmetric, full)
+    double clipped = 0, active_fraction = 0;
+    bool finite = true;
+};
+
+// The single site on M paths for one random set: the causal march and the batch map.
+class SiteRun {
+public:
+    SiteRun(const ModelParams& p, const GateDrive& d, const Layout& L, std::size_t M, std::uint64_t set_seed,
+            const StartState& st, double pivot_floor, double jitter)
+        : p_(p), d_(d), L_(L), M_(M), seed_(set_seed), st_(st), floor_(pivot_floor), jitter_(jitter),
+          clock_dyn_(p.alpha_z != 0 && p.g_z != 0), r_dyn_(p.alpha_r != 0),
+          zf_(detail::FilterStep::make(L.dt, p.tau_z)), nchunks_((M + kChunk - 1) / kChunk) {
+        phi_.assign(L.n * M, 0.0);
+        xh_.assign(L.n * M, 0.0f);
+        if (clock_dyn_) xz_.assign(L.n * M, 0.0f);
+        for (std::size_t k = 0; k < L.n; ++k) {
+            WhiteNoise::fill(stream_key(seed_, tag_xh, k), &xh_[k * M], M);
+            if (clock_dyn_) WhiteNoise::fill(stream_key(seed_, tag_xz, k), &xz_[k * M], M);
+        }
+        bz_.resize(L.n);
+        for (std::size_t k = 0; k < L.n; ++k) bz_[k] = d.b_z(L.time(k));
+        h_.resize(M), z_.resize(M), ezp_.resize(M), I_.resize(M), P_.resize(M);
+        part_.resize(nchunks_);
+    }
+
+    // Causal march: the fixed point of the map for this set's random numbers.
+    SetMeasure march(Progress* prog, double progress_base) {
+        const std::size_t n = L_.n, M = M_;
+        SetMeasure out = make_measure();
+        start_paths();
+        detail::TransientGateRows gr(p_, d_, L_.t_start, L_.dt, n, st_.mean_r, st_.var_r);
+        CausalCholesky Lphi(n, floor_, jitter_);
+        CausalCholesky Lh(r_dyn_ ? n : 0, floor_, jitter_);
+        std::vector<double> c(n), prev(n), csr(n), a(n), eh(M), ez(clock_dyn_ ? M : 0);
+        const double sr0 = p_.gate_r().at_zero();
+        for (std::size_t k = 0; k < n; ++k) {
+            observe(k, out);
+            gram_row(k, c.data());
+            for (std::size_t j = 0; j <= k; ++j) out.C[k * n + j] = out.C[j * n + k] = c[j];
+            out.var_phi[k] = c[k] - out.mean_phi[k] * out.mean_phi[k];
+            Lphi.append(c.data());
+            if (r_dyn_) {
+                gr.row(k, c.data(), prev.data(), csr.data());
+                for (std::size_t j = 0; j <= k; ++j) a[j] = p_.g_h * p_.g_h * csr[j] * c[j];
+                Lh.append(a.data());
+                draw(Lh.row(k), k, xh_, 1.0, eh.data());
+            } else {
+                draw(Lphi.row(k), k, xh_, p_.g_h * sr0, eh.data());
+            }
+            out.mean_sigma_r[k] = r_dyn_ ? gr.mean_sigma(k) : sr0;
+            if (clock_dyn_) draw(Lphi.row(k), k, xz_, p_.g_z, ez.data());
+            if (!advance(k, eh.data(), ez.data(), out)) {
+                out.finite = false;
+                return out;
+            }
+            std::swap(prev, c);
+            if (prog && k % 64 == 0) prog->update(progress_base + double(k) / double(n));
+        }
+        out.clipped = std::max(Lphi.clipped_weight(), r_dyn_ ? Lh.clipped_weight() : 0.0);
+        out.active_fraction = double(r_dyn_ ? Lh.active_pivots() : Lphi.active_pivots()) / double(n);
+        return out;
+    }
+
+    // Batch map F(C): factor the whole covariance, draw every field by matrix products, integrate, and
+    // measure C_phi by a Gram product. Independent of the march except for the path update itself.
+    SetMeasure apply(const std::vector<double>& C) {
+        const std::size_t n = L_.n, M = M_;
+        SetMeasure out = make_measure();
+        detail::TransientGateRows gr(p_, d_, L_.t_start, L_.dt, n, st_.mean_r, st_.var_r);
+        CausalCholesky Lphi(n, floor_, jitter_);
+        CausalCholesky Lh(r_dyn_ ? n : 0, floor_, jitter_);
+        std::vector<double> csr(n), a(n);
+        for (std::size_t k = 0; k < n; ++k) {
+            const double* c = &C[k * n];
+            Lphi.append(c);
+            if (r_dyn_) {
+                gr.row(k, c, k > 0 ? &C[(k - 1) * n] : c, csr.data());
+                for (std::size_t j = 0; j <= k; ++j) a[j] = p_.g_h * p_.g_h * csr[j] * c[j];
+                Lh.append(a.data());
+            }
+            out.mean_sigma_r[k] = r_dyn_ ? gr.mean_sigma(k) : p_.gate_r().at_zero();
+        }
+        const double sh = r_dyn_ ? 1.0 : p_.g_h * p_.gate_r().at_zero();
+        const Eigen::MatrixXd Fh = sh * dense(r_dyn_ ? Lh : Lphi);
+        const Eigen::MatrixXd Fz = clock_dyn_ ? Eigen::MatrixXd(p_.g_z * dense(Lphi)) : Eigen::MatrixXd();
+        // Fields of all paths, in fixed column blocks (thread-count independent).
+        using RowMat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+        using RowMatF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+        const Eigen::Map<const RowMatF> Xh(xh_.data(), n, M);
+        const Eigen::Map<const RowMatF> Xz(clock_dyn_ ? xz_.data() : xh_.data(), n, M);
+        RowMat Eh(n, M), Ez(clock_dyn_ ? n : 0, clock_dyn_ ? M : 0);
+        const std::size_t B = 256, nb = (M + B - 1) / B;
+#pragma omp parallel for schedule(dynamic, 1)
+        for (std::ptrdiff_t b = 0; b < static_cast<std::ptrdiff_t>(nb); ++b) {
+            const std::size_t p0 = std::size_t(b) * B, w = std::min(B, M - p0);
+            const auto cols = [&](auto& X) { return X.middleCols(p0, w); };
+            Eh.middleCols(p0, w).noalias() = Fh.triangularView<Eigen::Lower>() * cols(Xh).template cast<double>();
+            if (clock_dyn_)
+                Ez.middleCols(p0, w).noalias() = Fz.triangularView<Eigen::Lower>() * cols(Xz).template cast<double>();
+        }
+        start_paths();
+        for (std::size_t k = 0; k < n; ++k) {
+            observe(k, out);
+            if (!advance(k, &Eh(k, 0), clock_dyn_ ? &Ez(k, 0) : nullptr, out)) {
+                out.finite = false;
+                return out;
+            }
+        }
+        const Eigen::Map<const RowMat> Phi(phi_.data(), n, M);
+        Eigen::Map<RowMat> Cn(out.C.data(), n, n);
+        const std::size_t RB = 128, nr = (n + RB - 1) / RB;
+#pragma omp parallel for schedule(dynamic, 1)
+        for (std::ptrdiff_t b = 0; b < static_cast<std::ptrdiff_t>(nr); ++b) {
+            const std::size_t r0 = std::size_t(b) * RB, w = std::min(RB, n - r0);
+            Cn.middleRows(r0, w).noalias() = Phi.middleRows(r0, w) * Phi.transpose() / double(M);
+        }
+        for (std::size_t k = 0; k < n; ++k) out.var_phi[k] = Cn(k, k) - out.mean_phi[k] * out.mean_phi[k];
+        out.clipped = std::max(Lphi.clipped_weight(), r_dyn_ ? Lh.clipped_weight() : 0.0);
+        out.active_fraction = double(r_dyn_ ? Lh.active_pivots() : Lphi.active_pivots()) / double(n);
+        return out;
+    }
+
+private:
+    SetMeasure make_measure() const {
+        SetMeasure m;
+        const std::size_t n = L_.n;
+        for (auto* v : {&m.mean_h, &m.var_h, &m.mean_phi, &m.var_phi, &m.mean_sigma_z, &m.mean_sigma_r, &m.R}) v->assign(n, 0.0);
+        m.C.assign(n * n, 0.0);
+        return m;
+    }
+
+    static Eigen::MatrixXd dense(const CausalCholesky& L) {
+        const std::size_t n = L.rows();
+        Eigen::MatrixXd D = Eigen::MatrixXd::Zero(n, n);
+        for (std::size_t k = 0; k < n; ++k)
+            for (std::size_t j = 0; j <= k; ++j) D(k, j) = L.row(k)[j];
+        return D;
+    }
+
+    // Initial state: the stationary one-time marginals, independent of the fields that follow.
+    void start_paths() {
+        const double mu = p_.input_mean, s = p_.input_std;
+        const double sd_h = std::sqrt(std::max(0.0, st_.var_h - (st_.with_input ? s * s : 0.0)));
+        const double sd_z = std::sqrt(std::max(0.0, st_.var_z));
+        for (std::size_t p = 0; p < M_; ++p) {
+            double x[3];
+            WhiteNoise::fill(stream_key(seed_, tag_init, p), x, 3);
+            I_[p] = mu + s * x[0];
+            h_[p] = (st_.with_input ? I_[p] - mu : 0.0) + st_.mean_h + sd_h * x[1];
+            z_[p] = st_.mean_z + sd_z * x[2];
+            ezp_[p] = 0.0;
+            P_[p] = 0.0;
+        }
+    }
+
+    // phi(h(t_k)) into row k, and the one-time means at t_k.
+    void observe(std::size_t k, SetMeasure& out) {
+        const Phi phi = p_.phi_fn();
+        double* row = &phi_[k * M_];
+#pragma omp parallel for schedule(static)
+        for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(nchunks_); ++ci) {
+            const std::size_t p0 = std::size_t(ci) * kChunk, p1 = std::min(M_, p0 + kChunk);
+            double sh = 0, sh2 = 0, sp = 0;
+            for (std::size_t p = p0; p < p1; ++p) {
+                const double h = h_[p], f = phi(h);
+                row[p] = f;
+                sh += h;
+                sh2 += h * h;
+                sp += f;
+            }
+            part_[ci] = {sh, sh2, sp, 0.0};
+        }
+        double sh = 0, sh2 = 0, sp = 0;
+        for (const auto& q : part_) sh += q[0], sh2 += q[1], sp += q[2];
+        const double M = double(M_);
+        out.mean_h[k] = sh / M;
+        out.var_h[k] = sh2 / M - (sh / M) * (sh / M);
+        out.mean_phi[k] = sp / M;
+    }
+
+    // c[j] = (1/M) sum_p phi_p(t_k) phi_p(t_j), j = 0..k.
+    void gram_row(std::size_t k, double* c) const {
+        const Eigen::Map<const Eigen::VectorXd> rk(&phi_[k * M_], static_cast<Eigen::Index>(M_));
+#pragma omp parallel for schedule(static)
+        for (std::ptrdiff_t j = 0; j <= static_cast<std::ptrdiff_t>(k); ++j)
+            c[j] = rk.dot(Eigen::Map<const Eigen::VectorXd>(&phi_[std::size_t(j) * M_], static_cast<Eigen::Index>(M_))) /
+                   double(M_);
+    }
+
+    // out_p = scale * sum_{j<=k} l[j] X(j, p): the field at t_k on every path.
+    void draw(const double* l, std::size_t k, const std::vector<float>& X, double scale, double* out) const {
+#pragma omp parallel for schedule(static)
+        for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(nchunks_); ++ci) {
+            const std::size_t p0 = std::size_t(ci) * kChunk, w = std::min(M_, p0 + kChunk) - p0;
+            double acc[kChunk] = {};
+            for (std::size_t j = 0; j <= k; ++j) {
+                const double lj = l[j];
+                if (lj == 0.0) continue;
+                const float* x = &X[j * M_ + p0];
+                for (std::size_t q = 0; q < w; ++q) acc[q] += lj * double(x[q]);
+            }
+            for (std::size_t q = 0; q < w; ++q) out[p0 + q] = scale * acc[q];
+        }
+    }
+
+    // z(t_k), the clock, the readout, and h(t_{k+1}). Returns false on a non-finite state.
+    bool advance(std::size_t k, const double* eh, const double* ez, SetMeasure& out) {
+        const Gate gz = p_.gate_z();
+        const double s_const = gz.at_zero(), c = L_.dt / p_.tau_h, tau_h = p_.tau_h;
+        const bool instant_z = p_.tau_z == 0;
+        const double bzk = bz_[k], bzp = k > 0 ? bz_[k - 1] : bz_[0];
+        const std::size_t k0 = L_.k0;
+#pragma omp parallel for schedule(static)
+        for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(nchunks_); ++ci) {
+            const std::size_t p0 = std::size_t(ci) * kChunk, p1 = std::min(M_, p0 + kChunk);
+            double ss = 0, sr = 0, bad = 0;
+            for (std::size_t p = p0; p < p1; ++p) {
+                double s = s_const;
+                if (clock_dyn_) {
+                    double z;
+                    if (instant_z)
+                        z = ez[p] + bzk;
+                    else
+                        z = k == 0 ? z_[p] : zf_.a * z_[p] + zf_.c0 * (ezp_[p] + bzp) + zf_.c1 * (ez[p] + bzk);
+                    z_[p] = z;
+                    ezp_[p] = ez[p];
+                    s = gz(z);
+                }
+                const double e = std::exp(-s * c);
+                ss += s;
+                if (k == k0) P_[p] = s / tau_h;
+                if (k >= k0) {
+                    sr += P_[p];
+                    P_[p] *= e;
+                }
+                const double u = eh[p] + I_[p];
+                const double h = u + e * (h_[p] - u);
+                h_[p] = h;
+                if (!std::isfinite(h)) bad += 1;
+            }
+            part_[ci] = {ss, sr, bad, 0.0};
+        }
+        double ss = 0, sr = 0, bad = 0;
+        for (const auto& q : part_) ss += q[0], sr += q[1], bad += q[2];
+        out.mean_sigma_z[k] = ss / double(M_);
+        out.R[k] = sr / double(M_);
+        return bad == 0;
+    }
+
+    const ModelParams& p_;
+    const GateDrive& d_;
+    Layout L_;
+    std::size_t M_;
+    std::uint64_t seed_;
+    StartState st_;
+    double floor_, jitter_;
+    bool clock_dyn_, r_dyn_;
+    detail::FilterStep zf_;
+    std::size_t nchunks_;
+    std::vector<double> phi_;        // n x M, time-major
+    std::vector<float> xh_, xz_;     // white noise behind eta_h and eta_z, n x M
+    std::vector<double> bz_;         // b_z on the grid
+    std::vector<double> h_, z_, ezp_, I_, P_;
+    std::vector<std::array<double, 4>> part_;
+};
+
+double rel_diff(const std::vector<double>& a, const std::vector<double>& b) {
+    double num = 0, den = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        num += (a[i] - b[i]) * (a[i] - b[i]);
+        den += b[i] * b[i];
+    }
+    return den > 0 ? std::sqrt(num / den) : std::numeric_limits<double>::infinity();
+}
+
+// Stationary R(tau) interpolated at tau (NaN beyond its window).
+double stationary_R(const StationaryResult& s, double tau) {
+    if (s.tau.empty() || tau < 0 || tau > s.tau.back()) return nan_v;
+    const auto it = std::upper_bound(s.tau.begin(), s.tau.end(), tau);
+    if (it == s.tau.end()) return s.R.back();
+    const std::size_t i = static_cast<std::size_t>(it - s.tau.begin());
+    if (i == 0) return s.R[0];
+    const double w = (tau - s.tau[i - 1]) / (s.tau[i] - s.tau[i - 1]);
+    return (1 - w) * s.R[i - 1] + w * s.R[i];
+}
+
+// Automatic burn-in: several correlation times of the stationary state, at least 20 effective time
+// constants (the relaxation of the self-consistent process from the one-time marginals).
+double automatic_burn(const ModelParams& p, const StationaryResult& s) {
+    const double tc = std::isfinite(s.tau_corr) ? s.tau_corr : p.tau_eff();
+    return std::max(20 * p.tau_eff(), 3 * tc);
+}
+
+}  // namespace
+
+void TransientOptions::validate() const {
+    const auto& g = grid;
+    if (!(std::isfinite(g.dt) && g.dt > 0)) throw BadInput("dt", "time step must be a finite number > 0");
+    if (g.dt > 0.5) throw BadInput("dt", "must be <= 0.5 tau_h (the exponential step holds the fields for one step)");
+    if (!(std::isfinite(g.t_before) && g.t_before >= 0)) throw BadInput("t_before", "must be a finite number >= 0");
+    if (!(std::isfinite(g.horizon) && g.horizon > 0)) throw BadInput("horizon", "must be a finite number > 0");
+    if (!(std::isfinite(g.t_burn) && g.t_burn >= 0)) throw BadInput("t_burn", "must be >= 0 (0 = automatic)");
+    if (paths < 16) throw BadInput("paths", "need at least 16 sample paths");
+    if (random_sets < 1) throw BadInput("random_sets", "must be >= 1");
+    if (!(std::isfinite(tol) && tol > 0)) throw BadInput("tol", "tolerance must be a finite number > 0");
+    if (max_iterations < 1) throw BadInput("max_iter", "must be >= 1");
+    if (!(pivot_floor >= 0 && pivot_floor < 1e-3)) throw BadInput("pivot_floor", "must be in [0, 1e-3)");
+    if (!(jitter >= 0 && jitter < 1e-2)) throw BadInput("jitter", "must be in [0, 1e-2)");
+    const double n = (g.t_burn + g.t_before + g.horizon) / g.dt;
+    if (n > 20000) throw BadInput("dt", "the grid would have more than 20000 points: raise dt or shorten the window");
+}
+
+std::string to_string(TransientStart s) { return s == TransientStart::Stationary ? "stationary" : "network"; }
+
+TransientStart parse_transient_start(const std::string& s) {
+    if (s == "stationary") return TransientStart::Stationary;
+    if (s == "network") return TransientStart::Network;
+    throw BadInput("start", "must be 'stationary' or 'network', got '" + s + "'");
+}
+
+TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, const TransientOptions& o) {
+    p.validate();
+    drive.validate();
+    o.validate();
+    if (o.start == TransientStart::Network && !o.reference) return solve_transient(p, drive, o, nullptr);
+    StationaryOptions so = o.stationary;
+    so.grid.dt = o.grid.dt;
+    so.seed = o.seed;
+    so.validate();
+    const StationaryResult s = p.alpha_z == 0 ? solve_gaussian(p, so) : solve_sampled(p, so);
+    return solve_transient(p, drive, o, &s);
+}
+
+TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, const TransientOptions& o,
+                                const StationaryResult* ref) {
+    p.validate();
+    drive.validate();
+    o.validate();
+    TransientResult res;
+    std::string notes;
+    if (ref) res.stationary = *ref;
+    res.has_reference = ref && ref->converged;
+    if (o.start == TransientStart::Stationary && !res.has_reference) {
+        res.termination = ref ? ref->termination : Termination::NotFinite;
+        res.message = ref ? "the stationary reference did not converge (use --start network to run without it): " + ref->message
+                          : "the stationary start needs a stationary reference";
+        return res;
+    }
+    if (ref && !ref->converged)
+        notes += "the stationary reference did not converge (no pre-drive comparison): " + ref->message + " ";
+    const StationaryResult& stat = res.stationary;
+    // Grid.
+    const double dt = o.grid.dt;
+    double t_burn = o.grid.t_burn;
+    if (t_burn == 0) {
+        if (!res.has_reference)
+            throw BadInput("t_burn", "no stationary reference to choose the burn-in from: give t_burn > 0");
+        t_burn = automatic_burn(p, stat);
+    }
+    Layout L;
+    L.dt = dt;
+    const auto kb = static_cast<std::size_t>(std::ceil(t_burn / dt - 1e-9));
+    const auto kbefore = static_cast<std::size_t>(std::llround(o.grid.t_before / dt));
+    const auto kh = static_cast<std::size_t>(std::max<long long>(1, std::llround(o.grid.horizon / dt)));
+    L.k_window = kb;
+    L.k0 = kb + kbefore;
+    L.n = L.k0 + kh + 1;
+    L.t_start = -dt * double(L.k0);
+    res.dt = dt;
+    res.t_burn = dt * double(kb);
+    const std::size_t M = (static_cast<std::size_t>(o.paths) + 7) / 8 * 8;
+    res.paths = M;
+    res.random_sets = o.random_sets;
+    res.drive_start = drive.active() ? drive.t_on : std::numeric_limits<double>::infinity();
+
+    StartState st;
+    if (o.start == TransientStart::Stationary) {
+        st.with_input = true;
+        st.mean_h = std::isfinite(stat.mean_h) ? stat.mean_h : p.input_mean;
+        st.var_h = stat.C_h0;
+        st.mean_z = drive.b_z(L.time(0));
+        st.var_z = std::isfinite(stat.C_z0) ? stat.C_z0 : 0.0;
+        st.mean_r = drive.b_r(L.time(0));
+        st.var_r = std::isfinite(stat.C_r0) ? stat.C_r0 : 0.0;
+    } else {
+        st.with_input = false;  // validation/network: h_i ~ N(0, 1), z = r = 0
+        st.var_h = 1.0;
+    }
+
+    const int S = o.random_sets;
+    Progress prog("transient DMFT", double(S) + 1.0);
+    std::vector<SetMeasure> sets;
+    sets.reserve(S);
+    res.converged = true;
+    res.termination = Termination::Converged;
+    const std::size_t n = L.n;
+    std::vector<double> two_time_sum;
+    for (int si = 0; si < S; ++si) {
+        const std::uint64_t set_seed = stream_key(o.seed, 0x7a5, static_cast<std::uint64_t>(si));
+        SiteRun run(p, drive, L, M, set_seed, st, o.pivot_floor, o.jitter);
+        SetMeasure m = run.march(&prog, double(si));
+        if (!m.finite) {
+            res.converged = false;
+            res.termination = Termination::NotFinite;
+            res.message = "non-finite values on the sample paths (set " + std::to_string(si + 1) + ")";
+            return res;
+        }
+        if (si == 0) {
+            // Fixed-point check of the march with the batch map; plain iteration if it is not met.
+            std::vector<double> C = m.C;
+            for (int it = 0; it < o.max_iterations; ++it) {
+                SetMeasure f = run.apply(C);
+                ++res.iterations;
+                if (!f.finite) {
+                    res.converged = false;
+                    res.termination = Termination::NotFinite;
+                    res.message = "non-finite values in the batch map";
+                    return res;
+                }
+                const double r = rel_diff(f.C, C);
+                res.residual_history.push_back(r);
+                res.residual = r;
+                log_line("transient DMFT: batch map residual " + fmt("%.3e", r) + " (application " +
+                         std::to_string(it + 1) + ")");
+                if (r <= o.tol) break;
+                C = f.C;
+                m = std::move(f);
+            }
+            if (!(res.residual <= o.tol)) {
+                res.converged = false;
+                res.termination = Termination::MaxIterations;
+            }
+            prog.update(double(S) + 0.0);
+        }
+        res.clipped_weight = std::max(res.clipped_weight, m.clipped);
+        res.active_pivot_fraction += m.active_fraction / double(S);
+        if (o.keep_two_time) {
+            const std::size_t w = n - L.k_window;
+            if (two_time_sum.empty()) two_time_sum.assign(w * w, 0.0);
+            for (std::size_t i = 0; i < w; ++i)
+                for (std::size_t j = 0; j < w; ++j) {
+                    const std::size_t a = L.k_window + i, b = L.k_window + j;
+                    two_time_sum[i * w + j] += (m.C[a * n + b] - m.mean_phi[a] * m.mean_phi[b]) / double(S);
+                }
+        }
+        m.C.clear();
+        m.C.shrink_to_fit();
+        sets.push_back(std::move(m));
+    }
+    prog.finish();
+
+    // Assemble the reported window: means and standard errors over sets.
+    const std::size_t w = n - L.k_window;
+    res.pulse_index = L.k0 - L.k_window;
+    res.t.resize(w);
+    for (std::size_t i = 0; i < w; ++i) res.t[i] = L.time(L.k_window + i);
+    auto stat_of = [&](auto get, std::vector<double>& mean, std::vector<double>* err) {
+        mean.assign(w, 0.0);
+        if (err) err->assign(w, 0.0);
+        std::vector<double> v(sets.size());
+        for (std::size_t i = 0; i < w; ++i) {
+            for (std::size_t s = 0; s < sets.size(); ++s) v[s] = get(sets[s], L.k_window + i);
+            const MeanErr me = mean_err(v);
+            mean[i] = me.mean;
+            if (err) (*err)[i] = me.stderr_;
+        }
+    };
+    stat_of([](const SetMeasure& m, std::size_t k) { return m.R[k]; }, res.R, &res.R_err);
+    stat_of([](const SetMeasure& m, std::size_t k) { return m.var_h[k]; }, res.C_h_tt, &res.C_h_tt_err);
+    stat_of([](const SetMeasure& m, std::size_t k) { return m.var_phi[k]; }, res.C_phi_tt, nullptr);
+    stat_of([](const SetMeasure& m, std::size_t k) { return m.mean_h[k]; }, res.mean_h, nullptr);
+    stat_of([](const SetMeasure& m, std::size_t k) { return m.mean_sigma_z[k]; }, res.mean_sigma_z, &res.mean_sigma_z_err);
+    stat_of([](const SetMeasure& m, std::size_t k) { return m.mean_sigma_r[k]; }, res.mean_sigma_r, nullptr);
+    res.C_phi_two_time = std::move(two_time_sum);
+
+    // Stationary reference on the grid and the pre-drive comparison.
+    res.R_stationary.assign(w, nan_v);
+    if (res.has_reference)
+        for (std::size_t i = res.pulse_index; i < w; ++i) res.R_stationary[i] = stationary_R(stat, res.t[i]);
+    if (res.has_reference) {
+        std::vector<double> per_set;
+        for (const auto& m : sets) {
+            double sum = 0;
+            int cnt = 0;
+            for (std::size_t i = 0; i < w; ++i)
+                if (res.t[i] < res.drive_start) sum += m.var_h[L.k_window + i], ++cnt;
+            if (cnt > 0) per_set.push_back(sum / cnt);
+        }
+        if (!per_set.empty()) {
+            const MeanErr me = mean_err(per_set);
+            res.pre_drive_C_h = me.mean;
+            res.pre_drive_C_h_err = me.stderr_;
+        }
+        double dev = 0;
+        bool any = false;
+        for (std::size_t i = res.pulse_index; i < w && res.t[i] < res.drive_start; ++i)
+            if (std::isfinite(res.R_stationary[i])) {
+                dev = std::max(dev, std::abs(res.R[i] - res.R_stationary[i]) / stat.R[0]);
+                any = true;
+            }
+        if (any) res.pre_drive_R_max_dev = dev;
+    }
+    {
+        std::vector<double> tt(res.t.begin() + long(res.pulse_index), res.t.end());
+        std::vector<double> rr(res.R.begin() + long(res.pulse_index), res.R.end());
+        res.tau_response = mean_response_time(tt, rr);
+    }
+
+    std::ostringstream msg;
+    msg << (res.converged ? "converged: " : "not converged: ") << S << " random set(s) of " << M << " paths on "
+        << n << " times (dt " << dt << ", burn-in " << res.t_burn << ", window [" << res.t.front() << ", "
+        << res.t.back() << "]); batch-map residual " << fmt("%.2e", res.residual) << " (tol " << fmt("%.1e", o.tol)
+        << ") after " << res.iterations << " application(s); clipped weight " << fmt("%.2e", res.clipped_weight)
+        << ", kept pivots " << fmt("%.3f", res.active_pivot_fraction) << "; start " << to_string(o.start) << ". ";
+    if (res.has_reference)
+        msg << "Pre-drive C_h(t,t) " << fmt("%.5g", res.pre_drive_C_h) << " +- " << fmt("%.2g", res.pre_drive_C_h_err)
+            << " vs stationary " << fmt("%.5g", stat.C_h0) << " +- " << fmt("%.2g", stat.stat_err) << ". ";
+    msg << notes;
+    res.message = msg.str();
+    return res;
+}
+
+}  // namespace gdmft

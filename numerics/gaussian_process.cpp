@@ -1,0 +1,58 @@
+#include "numerics/gaussian_process.hpp"
+
+#include <Eigen/Core>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace gdmft {
+
+CausalCholesky::CausalCholesky(std::size_t n_max, double floor, double jitter)
+    : n_max_(n_max), floor_(floor), jitter_(jitter) {
+    if (!(floor >= 0)) throw std::invalid_argument("CausalCholesky: floor must be >= 0");
+    if (!(jitter >= 0)) throw std::invalid_argument("CausalCholesky: jitter must be >= 0");
+    L_.assign(n_max * (n_max + 1) / 2, 0.0);
+    live_.assign(n_max, 0);
+}
+
+void CausalCholesky::clear() {
+    rows_ = active_ = 0;
+    clipped_ = trace_ = 0;
+    std::fill(L_.begin(), L_.end(), 0.0);
+    std::fill(live_.begin(), live_.end(), 0);
+}
+
+double CausalCholesky::append(const double* a) {
+    if (rows_ >= n_max_) throw std::length_error("CausalCholesky: capacity exceeded");
+    const std::size_t k = rows_;
+    double* lk = &L_[k * (k + 1) / 2];
+    // Forward substitution: L(k,j) = (A(k,j) - sum_{i<j} L(k,i) L(j,i)) / L(j,j) over the kept pivots.
+    for (std::size_t j = 0; j < k; ++j) {
+        if (!live_[j]) {
+            lk[j] = 0.0;
+            continue;
+        }
+        const double* lj = &L_[j * (j + 1) / 2];
+        const double s = j == 0 ? 0.0
+                                : Eigen::Map<const Eigen::VectorXd>(lk, static_cast<Eigen::Index>(j))
+                                      .dot(Eigen::Map<const Eigen::VectorXd>(lj, static_cast<Eigen::Index>(j)));
+        lk[j] = (a[j] - s) / lj[j];
+    }
+    const double s = k == 0 ? 0.0 : Eigen::Map<const Eigen::VectorXd>(lk, static_cast<Eigen::Index>(k)).squaredNorm();
+    const double d = a[k] * (1 + jitter_) - s;
+    const double scale = std::abs(a[k]);
+    trace_ += scale;
+    if (d > floor_ * scale && d > 0) {
+        lk[k] = std::sqrt(d);
+        live_[k] = 1;
+        ++active_;
+    } else {
+        lk[k] = 0.0;
+        live_[k] = 0;
+        if (d < -floor_ * scale) clipped_ += -d;
+    }
+    ++rows_;
+    return d;
+}
+
+}  // namespace gdmft

@@ -1,0 +1,259 @@
+// Unit checks of the transient (two-time) DMFT pieces: the causal Cholesky factor of a non-stationary
+// covariance (exact factors, sampled covariance, semidefinite and indefinite matrices), the gate filter
+// coefficients, and the solver's input rules.
+#include "dmft/transient_dmft.hpp"
+#include "numerics/circulant_sampler.hpp"
+#include "numerics/errors.hpp"
+#include "numerics/gaussian_process.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace gdmft;
+
+namespace {
+
+// Appends every row of the n x n covariance A(i, j) = cov(i, j).
+template <class F>
+CausalCholesky factor(std::size_t n, F cov, double floor = 1e-12) {
+    CausalCholesky L(n, floor);
+    std::vector<double> a(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        for (std::size_t j = 0; j <= k; ++j) a[j] = cov(k, j);
+        L.append(a.data());
+    }
+    return L;
+}
+
+namespace fs = std::filesystem;
+
+struct Run {
+    int code = -1;
+    std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+fs::path scratch() {
+    static const fs::path dir = [] {
+        fs::path d = fs::temp_directory_path() / ("gdmft_transientcli_" + std::to_string(::getpid()));
+        fs::create_directories(d);
+        return d;
+    }();
+    return dir;
+}
+
+Run run_cli(const std::string& args) {
+    const fs::path o = scratch() / "stdout", e = scratch() / "stderr";
+    const std::string cmd = std::string(GDMFT_BINARY) + " " + args + " >" + o.string() + " 2>" + e.string();
+    const int status = std::system(cmd.c_str());
+    Run r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(o);
+    r.err = slurp(e);
+    return r;
+}
+
+double reconstruct(const CausalCholesky& L, std::size_t i, std::size_t j) {
+    double s = 0;
+    for (std::size_t l = 0; l <= std::min(i, j); ++l) s += L.at(i, l) * L.at(j, l);
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("causal Cholesky of Brownian motion: L(k,j) = sqrt(dt) exactly (closed form)") {
+    // min(t_i, t_j) with t_k = (k+1) dt is the covariance of Brownian motion: x_k = sqrt(dt) sum_{j<=k} xi_j.
+    const double dt = 0.1;
+    const std::size_t n = 50;
+    const CausalCholesky L = factor(n, [&](std::size_t i, std::size_t j) { return dt * double(std::min(i, j) + 1); });
+    CHECK(L.rows() == n);
+    CHECK(L.active_pivots() == n);
+    CHECK(L.clipped_weight() == 0.0);
+    for (std::size_t k = 0; k < n; k += 7)
+        for (std::size_t j = 0; j <= k; ++j) CHECK(L.at(k, j) == doctest::Approx(std::sqrt(dt)).epsilon(1e-12));
+}
+
+TEST_CASE("causal Cholesky: rows already built do not change when rows are appended") {
+    // Non-stationary covariance: an OU process started at 0 plus a growing smooth part.
+    auto cov = [](std::size_t i, std::size_t j) {
+        const double s = 0.2 * double(i + 1), t = 0.2 * double(j + 1);
+        return std::exp(-std::abs(t - s)) - std::exp(-(t + s)) + 0.3 * s * t * std::exp(-(s - t) * (s - t));
+    };
+    const CausalCholesky a = factor(20, cov), b = factor(40, cov);
+    for (std::size_t k = 0; k < 20; ++k)
+        for (std::size_t j = 0; j <= k; ++j) CHECK(a.at(k, j) == b.at(k, j));
+    for (std::size_t i = 0; i < 40; i += 3)
+        for (std::size_t j = 0; j <= i; j += 2) CHECK(reconstruct(b, i, j) == doctest::Approx(cov(i, j)).epsilon(1e-10));
+}
+
+TEST_CASE("causal Cholesky sampler reproduces a known non-stationary covariance within standard errors") {
+    // Target: OU process x' = -x + noise started at x(0) = 0 (variance 1 - e^{-2t}), times a growing
+    // envelope, plus a rank-one static part: A(s, t) = e(s) e(t) [e^{-|t-s|} - e^{-(t+s)}] + 0.25.
+    const std::size_t n = 60, samples = 20000;
+    const double dt = 0.1;
+    auto env = [&](std::size_t i) { return 1.0 + 0.05 * double(i); };
+    auto cov = [&](std::size_t i, std::size_t j) {
+        const double s = dt * double(i + 1), t = dt * double(j + 1);
+        return env(i) * env(j) * (std::exp(-std::abs(t - s)) - std::exp(-(t + s))) + 0.25;
+    };
+    const CausalCholesky L = factor(n, cov);
+    CHECK(L.clipped_weight() == 0.0);
+    std::vector<double> xi(n), x(n), sum2(n * n, 0.0);
+    for (std::size_t s = 0; s < samples; ++s) {
+        WhiteNoise::fill(stream_key(11, s), xi.data(), n);
+        for (std::size_t k = 0; k < n; ++k) {
+            double v = 0;
+            for (std::size_t j = 0; j <= k; ++j) v += L.at(k, j) * xi[j];
+            x[k] = v;
+        }
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j <= i; ++j) sum2[i * n + j] += x[i] * x[j];
+    }
+    // Standard error of an empirical covariance of Gaussian variables: sqrt((A_ii A_jj + A_ij^2) / samples).
+    int over3 = 0, checked = 0;
+    for (std::size_t i = 0; i < n; i += 3)
+        for (std::size_t j = 0; j <= i; j += 3) {
+            const double est = sum2[i * n + j] / double(samples);
+            const double se = std::sqrt((cov(i, i) * cov(j, j) + cov(i, j) * cov(i, j)) / double(samples));
+            CHECK(std::abs(est - cov(i, j)) < 4.5 * se);
+            over3 += std::abs(est - cov(i, j)) > 3 * se;
+            ++checked;
+        }
+    // Correlated entries: a few beyond 3 SE are possible, but not many (expected ~0.3%).
+    CHECK(over3 <= checked / 20);
+}
+
+TEST_CASE("causal Cholesky: a rank-2 matrix keeps 2 pivots and is reproduced; an indefinite one is clipped") {
+    const std::size_t n = 30;
+    auto v = [](std::size_t i) { return std::sin(0.3 * double(i)) + 1.0; };
+    auto w = [](std::size_t i) { return std::cos(0.17 * double(i)); };
+    auto cov = [&](std::size_t i, std::size_t j) { return v(i) * v(j) + w(i) * w(j); };
+    const CausalCholesky L = factor(n, cov, 1e-10);
+    CHECK(L.active_pivots() == 2);
+    CHECK(L.clipped_weight() < 1e-12);
+    for (std::size_t i = 0; i < n; i += 4)
+        for (std::size_t j = 0; j <= i; j += 3) CHECK(reconstruct(L, i, j) == doctest::Approx(cov(i, j)).epsilon(1e-9));
+
+    // [[1, 0.9], [0.9, 0.5]]: pivot 0.5 - 0.81 = -0.31 is clipped; weight 0.31 / trace 1.5.
+    CausalCholesky M(2);
+    const double r0[] = {1.0};
+    const double r1[] = {0.9, 0.5};
+    M.append(r0);
+    CHECK(M.append(r1) == doctest::Approx(-0.31).epsilon(1e-12));
+    CHECK(M.active_pivots() == 1);
+    CHECK(M.clipped_weight() == doctest::Approx(0.31 / 1.5).epsilon(1e-12));
+    CHECK_THROWS_AS(M.append(r1), std::length_error);
+}
+
+TEST_CASE("gate filter step is exact for inputs linear over a step (closed form of tau x' = -x + u)") {
+    // u(s) = u0 + (u1 - u0) s/dt from x(0) = x0: x(dt) = x0 e^{-dt/tau} + u0 (1 - e^{-dt/tau}) + (u1 - u0) (1 - tau/dt (1 - e^{-dt/tau})).
+    const double dt = 0.2, tau = 0.7, x0 = 0.3, u0 = -1.1, u1 = 0.4;
+    const auto f = detail::FilterStep::make(dt, tau);
+    const double a = std::exp(-dt / tau);
+    const double exact = x0 * a + u0 * (1 - a) + (u1 - u0) * (1 - tau / dt * (1 - a));
+    CHECK(f.a * x0 + f.c0 * u0 + f.c1 * u1 == doctest::Approx(exact).epsilon(1e-14));
+    CHECK(f.a + f.c0 + f.c1 == doctest::Approx(1.0).epsilon(1e-14));  // constant input: fixed point x = u
+    const auto inst = detail::FilterStep::make(dt, 0.0);               // instantaneous gate: x = u
+    CHECK(inst.a == 0.0);
+    CHECK(inst.c0 == 0.0);
+    CHECK(inst.c1 == 1.0);
+}
+
+TEST_CASE("transient options: each rule names its option") {
+    auto name_of = [](TransientOptions o) {
+        try {
+            o.validate();
+        } catch (const BadInput& e) {
+            return e.name;
+        }
+        return std::string("none");
+    };
+    TransientOptions o;
+    CHECK(name_of(o) == "none");
+    auto with = [&](auto f) {
+        TransientOptions c = o;
+        f(c);
+        return name_of(c);
+    };
+    CHECK(with([](TransientOptions& c) { c.grid.dt = 0; }) == "dt");
+    CHECK(with([](TransientOptions& c) { c.grid.dt = 0.6; }) == "dt");
+    CHECK(with([](TransientOptions& c) { c.grid.t_before = -1; }) == "t_before");
+    CHECK(with([](TransientOptions& c) { c.grid.horizon = 0; }) == "horizon");
+    CHECK(with([](TransientOptions& c) { c.grid.t_burn = -2; }) == "t_burn");
+    CHECK(with([](TransientOptions& c) { c.paths = 4; }) == "paths");
+    CHECK(with([](TransientOptions& c) { c.random_sets = 0; }) == "random_sets");
+    CHECK(with([](TransientOptions& c) { c.tol = -1; }) == "tol");
+    CHECK(with([](TransientOptions& c) { c.max_iterations = 0; }) == "max_iter");
+    CHECK(with([](TransientOptions& c) { c.jitter = 0.5; }) == "jitter");
+    CHECK(parse_transient_start("network") == TransientStart::Network);
+    CHECK_THROWS_AS(parse_transient_start("cold"), BadInput);
+}
+
+// A small, fast run: SCS limit (alpha_z = 0, Gaussian-closure reference), 200 times, 64 paths.
+const std::string kSmall = "transient --quiet --dt 0.2 --t-burn 20 --t-before 4 --horizon 16 --paths 64 --random-sets 2";
+
+TEST_CASE("gdmft transient --json --out: keys, transient.csv with its header, the readout at the pulse") {
+    const fs::path dir = scratch() / "run";
+    const Run r = run_cli(kSmall + " --json --out " + dir.string());
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    for (const char* key : {"converged", "termination", "message", "iterations", "residual", "residual_history",
+                            "clipped_weight", "paths", "random_sets", "times", "t_burn", "tau_response", "R0",
+                            "pre_drive_C_h", "pre_drive_C_h_err", "stationary", "version", "command_line", "seed",
+                            "params", "settings"})
+        CHECK_MESSAGE(j.contains(key), key);
+    CHECK(j["converged"] == true);
+    CHECK(j["residual"].get<double>() <= 1e-6);
+    // Constant clock sigma_z = 1/2: R(0, 0) = sigma_z / tau_h = 0.5 on every path (exact).
+    CHECK(j["R0"].get<double>() == doctest::Approx(0.5).epsilon(1e-12));
+    CHECK(j["settings"]["drive_amp_z"] == 0.0);
+    const std::string csv = slurp(dir / "transient.csv");
+    CHECK(csv.find("# command_line: ") != std::string::npos);
+    CHECK(csv.find("# seed: ") != std::string::npos);
+    CHECK(csv.find("\nt,R,R_err,C_h_tt,C_phi_tt,mean_sigma_z,mean_sigma_r,C_h_tt_err,R_stationary\n") != std::string::npos);
+    std::size_t rows = 0;
+    std::istringstream in(csv);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty() && line[0] != '#') ++rows;
+    CHECK(rows == 1 + 101);  // header + t = -4 .. 16 in steps of 0.2
+}
+
+TEST_CASE("gdmft transient: bad input exits 2 naming the flag; an unreachable tolerance exits 3 with the JSON") {
+    struct Case {
+        const char* args;
+        const char* flag;
+    };
+    for (const Case c : {Case{"--dt 0", "--dt"}, Case{"--dt 0.8", "--dt"}, Case{"--paths 4", "--paths"},
+                         Case{"--horizon 0", "--horizon"}, Case{"--t-burn -1", "--t-burn"},
+                         Case{"--drive-rise 0", "--drive-rise"}, Case{"--drive-t-on 5 --drive-t-off 2", "--drive-t-off"},
+                         Case{"--start cold", "--start"}, Case{"--no-reference", "--no-reference"},
+                         Case{"--random-sets 0", "--random-sets"}, Case{"--alpha-z -1 --tau-z -1", "--tau-z"}}) {
+        const Run r = run_cli(kSmall + " " + c.args);
+        CHECK_MESSAGE(r.code == 2, c.args);
+        CHECK_MESSAGE(r.err.find(c.flag) != std::string::npos, c.args << ": " << r.err);
+    }
+    // The batch-map residual is ~1e-16, never below 1e-30: exit 3, JSON with "converged": false.
+    const Run r = run_cli(kSmall + " --json --tol 1e-30 --max-iter 2");
+    CHECK(r.code == 3);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["converged"] == false);
+    CHECK(j["termination"] == "max_iterations");
+    CHECK(j["residual_history"].size() == 2);
+}
