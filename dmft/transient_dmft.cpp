@@ -60,7 +60,7 @@ public:
     SiteRun(const ModelParams& p, const GateDrive& d, const Layout& L, std::size_t M, std::uint64_t set_seed,
             const StartState& st, double pivot_floor, double jitter)
         : p_(p), d_(d), L_(L), M_(M), seed_(set_seed), st_(st), floor_(pivot_floor), jitter_(jitter),
-          clock_dyn_(p.alpha_z != 0 && p.g_z != 0), r_dyn_(p.alpha_r != 0),
+          clock_dyn_(p.alpha_z != 0 && (p.g_z != 0 || d.amp_z != 0)), r_dyn_(p.alpha_r != 0),
           zf_(detail::FilterStep::make(L.dt, p.tau_z)), nchunks_((M + kChunk - 1) / kChunk) {
         phi_.assign(L.n * M, 0.0);
         xh_.assign(L.n * M, 0.0f);
@@ -370,10 +370,20 @@ TransientStart parse_transient_start(const std::string& s) {
     throw BadInput("start", "must be 'stationary' or 'network', got '" + s + "'");
 }
 
-TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, const TransientOptions& o) {
+namespace {
+void check_inputs(const ModelParams& p, const GateDrive& drive, const TransientOptions& o) {
     p.validate();
     drive.validate();
     o.validate();
+    if (drive.amp_z != 0 && p.alpha_z == 0)
+        throw BadInput("drive_amp_z", "drives the update gate, which is constant when alpha_z = 0");
+    if (drive.amp_r != 0 && p.alpha_r == 0)
+        throw BadInput("drive_amp_r", "drives the output gate, which is constant when alpha_r = 0");
+}
+}  // namespace
+
+TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, const TransientOptions& o) {
+    check_inputs(p, drive, o);
     if (o.start == TransientStart::Network && !o.reference) return solve_transient(p, drive, o, nullptr);
     StationaryOptions so = o.stationary;
     so.grid.dt = o.grid.dt;
@@ -385,9 +395,7 @@ TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, co
 
 TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, const TransientOptions& o,
                                 const StationaryResult* ref) {
-    p.validate();
-    drive.validate();
-    o.validate();
+    check_inputs(p, drive, o);
     TransientResult res;
     std::string notes;
     if (ref) res.stationary = *ref;
@@ -524,6 +532,12 @@ TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, co
     stat_of([](const SetMeasure& m, std::size_t k) { return m.mean_sigma_z[k]; }, res.mean_sigma_z, &res.mean_sigma_z_err);
     stat_of([](const SetMeasure& m, std::size_t k) { return m.mean_sigma_r[k]; }, res.mean_sigma_r, nullptr);
     res.C_phi_two_time = std::move(two_time_sum);
+    for (const auto& m : sets) {
+        const auto first = m.R.begin() + long(L.k_window);
+        res.set_R.emplace_back(first, m.R.end());
+        res.set_C_h_tt.emplace_back(m.var_h.begin() + long(L.k_window), m.var_h.end());
+        res.set_mean_sigma_z.emplace_back(m.mean_sigma_z.begin() + long(L.k_window), m.mean_sigma_z.end());
+    }
 
     // Stationary reference on the grid and the pre-drive comparison.
     res.R_stationary.assign(w, nan_v);

@@ -96,6 +96,8 @@ struct TransientResult {
     std::vector<double> C_phi_tt;              // variance of phi(h(t))
     std::vector<double> mean_h, mean_sigma_z, mean_sigma_z_err, mean_sigma_r;
     std::vector<double> R_stationary;          // stationary R(t) (t >= 0, NaN beyond its window)
+    // The same per random set (for errors of derived quantities such as window averages).
+    std::vector<std::vector<double>> set_R, set_C_h_tt, set_mean_sigma_z;
 
     // Optional (keep_two_time): connected C_phi(t_i, t_j) - <phi(t_i)><phi(t_j)> on the window, row-major.
     std::vector<double> C_phi_two_time;
