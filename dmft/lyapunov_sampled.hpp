@@ -1,0 +1,48 @@
+#pragma once
+// lambda_max of a converged Gaussian closure (alpha_z = 0) by the tangent DMFT on sampled paths
+// (dmft/tangent_dmft.hpp, THEORY.md 5), for the cases the Schrodinger ground state does not cover
+// (a dynamic r gate: alpha_r != 0 and tau_r > 0), and as an independent check where it does.
+//
+// The forward problem is not re-solved: the single-site fields are built from the closure's own C_phi
+// (raw second moment, plateau q) by the sampled solver's FieldBuilder (dmft/field_builder.hpp: C_r, C_sr
+// and eta_h by the same filters and pair averages), on the closure's lag grid. For each of
+// `random_sets` independent random sets a SingleSiteSampler draws the forward paths and
+// tangent_lambda_max finds the lambda at which the tangent map's spectral radius is 1; lambda_max is the
+// mean over sets and lambda_max_err their standard error. (The forward C_phi of the sampled paths
+// differs from the closure's by the path discretisation, O(dt), and by sampling noise; both enter the
+// per-set spread or are checked against the Schrodinger route in tests/science/test_lyapunov_gated.cpp.)
+#include "dmft/model.hpp"
+#include "dmft/stationary.hpp"
+#include "dmft/tangent_dmft.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace gdmft {
+
+struct ClosureTangentOptions {
+    std::size_t paths = 1024;   // tangent paths per random set (rounded up to a multiple of 8)
+    int random_sets = 4;        // independent sets; >= 2 for an error bar
+    std::uint64_t seed = 1;
+    double measured_teff = 300; // measured length of each path, in effective time constants tau_h/s0
+                                // (at least two lag windows)
+    TangentOptions tangent;     // power iteration and lambda search (tangent.paths is ignored)
+};
+
+struct ClosureTangentResult {
+    bool converged = false;     // every set's search converged
+    double lambda_max = std::numeric_limits<double>::quiet_NaN();      // per tau_h, mean over sets
+    double lambda_max_err = std::numeric_limits<double>::quiet_NaN();  // standard error over sets
+    std::vector<double> set_lambda;
+    double rho_zero = std::numeric_limits<double>::quiet_NaN();  // spectral radius at lambda = 0, set 1
+    double clipped_weight = 0;  // largest clipped spectral weight of the forward embeddings
+    std::string message;
+};
+
+// `closure` must be a converged chaotic Gaussian-closure result (termination Converged) of model p.
+ClosureTangentResult tangent_lambda_from_closure(const ModelParams& p, const StationaryResult& closure,
+                                                 const ClosureTangentOptions& o);
+
+}  // namespace gdmft
