@@ -8,7 +8,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <sstream>
 #include <string>
 
 namespace gdmft::app {
@@ -22,6 +24,7 @@ struct TransientCli {
     bool two_time = false;
     std::string start = "stationary";
     bool no_reference = false;
+    bool no_plot = false;
 };
 
 nlohmann::json settings_json(const TransientCli& c) {
@@ -142,6 +145,7 @@ Command add_transient(CLI::App& root) {
                     "finite-N simulator)")
         ->capture_default_str()->group("Grid");
     cmd->add_flag("--no-reference", cli->no_reference, "network start: skip the stationary reference solve")->group("Solver");
+    cmd->add_flag("--no-plot", cli->no_plot, "with --out: do not draw transient.png")->group("Output");
     cmd->add_flag("--two-time", cli->two_time, "also write the two-time C_phi (two_time.csv, with --out)")->group("Output");
 
     Command c;
@@ -177,6 +181,16 @@ Command add_transient(CLI::App& root) {
                         v.push_back(r.C_phi_two_time[i * w + jj]);
                     }
                 write_csv(cli->common.out_dir + "/two_time.csv", meta, {"t", "t_prime", "C_phi"}, {a, b, v});
+            }
+            if (!cli->no_plot) {
+                const std::string& dir = cli->common.out_dir;
+                const std::string script = std::string(GDMFT_SOURCE_DIR) + "/scripts/plot_transient.py";
+                std::ostringstream title;
+                title << "g_h = " << m.g_h << ", alpha_z = " << m.alpha_z << ", alpha_r = " << m.alpha_r << ", "
+                      << r.paths << " paths x " << r.random_sets << " sets";
+                const std::string sys = "/usr/bin/python3 '" + script + "' '" + dir + "/transient.csv' '" + dir +
+                                        "/transient.png' '" + title.str() + "' >/dev/null 2>&1";
+                if (std::system(sys.c_str()) != 0) log_line("transient: warning: the plot failed (" + script + ")");
             }
         }
         if (cli->common.json)

@@ -139,6 +139,8 @@ TEST_CASE("alpha_z = 2: no drive matches the sampled stationary solution; a sett
                                                             << A.mean_sigma_z << ", tau_corr " << A.tau_corr);
     // Reference errors (not in stat_err): R(tau) of two seeds differs by <= 0.6% for tau <= 12 and
     // <sigma_z> by ~0.1% (measured at 2000 paths); allowances 1% and 0.3% on top of 3 transient SEs.
+    // C_h(t,t) averaged over a window of about one correlation time scatters by 6-10% from set to set
+    // at 1500 paths (slow self-consistent fluctuations): measured SE 3-4.5% over 6 sets, capped at 6%.
     auto check_against_A = [&](const TransientResult& r, double t_from, double t_to, const char* what) {
         const MeanErr ms = window_mean(r, r.set_mean_sigma_z, t_from, t_to);
         const MeanErr ch = window_mean(r, r.set_C_h_tt, t_from, t_to);
@@ -146,7 +148,7 @@ TEST_CASE("alpha_z = 2: no drive matches the sampled stationary solution; a sett
                      << ch.stderr_);
         CHECK(std::abs(ms.mean - A.mean_sigma_z) <= 3 * ms.stderr_ + 0.003 * A.mean_sigma_z);
         CHECK(std::abs(ch.mean - A.C_h0) <= 3 * ch.stderr_ + 2 * A.stat_err);
-        CHECK(ch.stderr_ < 0.04 * A.C_h0);
+        CHECK(ch.stderr_ < 0.06 * A.C_h0);
         for (double t : {0.0, 1.0, 2.0, 4.0, 8.0}) {
             const std::size_t i = index_of(r, t);
             const double ref = A.R[static_cast<std::size_t>(std::llround(t / 0.2))];
@@ -158,8 +160,8 @@ TEST_CASE("alpha_z = 2: no drive matches the sampled stationary solution; a sett
     o.grid.dt = 0.2;
     o.grid.t_before = 20;
     o.grid.horizon = 8;
-    o.paths = 2000;
-    o.random_sets = 4;
+    o.paths = 1500;
+    o.random_sets = 6;
     o.max_iterations = 1;
     // 1. The reference model itself, no drive, from its stationary marginals.
     const TransientResult r1 = solve_transient(shifted, GateDrive{}, o, &A);
@@ -174,6 +176,7 @@ TEST_CASE("alpha_z = 2: no drive matches the sampled stationary solution; a sett
     o2.start = TransientStart::Network;
     o2.grid.t_burn = 40;
     o2.grid.t_before = 60;
+    o2.seed = 2;  // independent of run 1
     GateDrive d;
     d.amp_z = 0.5;  // sigma_z(z + 0.5) at beta_z = 0 is sigma_z(z) at beta_z = -alpha_z * 0.5 = -1
     d.t_on = -50;

@@ -211,7 +211,7 @@ const std::string kSmall = "transient --quiet --dt 0.2 --t-burn 20 --t-before 4 
 
 TEST_CASE("gdmft transient --json --out: keys, transient.csv with its header, the readout at the pulse") {
     const fs::path dir = scratch() / "run";
-    const Run r = run_cli(kSmall + " --json --out " + dir.string());
+    const Run r = run_cli(kSmall + " --json --no-plot --out " + dir.string());
     REQUIRE(r.code == 0);
     const auto j = nlohmann::json::parse(r.out);
     for (const char* key : {"converged", "termination", "message", "iterations", "residual", "residual_history",
