@@ -27,4 +27,4 @@ for a in $alphas; do
         --dt 0.1 --lyapunov-k "$K" --json --quiet > "$f.tmp.$$"
     mv "$f.tmp.$$" "$f"
 done
-python3 scripts/dimension_vs_alpha_r.py "$out"
+/usr/bin/python3 scripts/dimension_vs_alpha_r.py "$out"

@@ -62,5 +62,5 @@ if [ "$what" = sim ] || [ "$what" = all ]; then
 fi
 
 if [ "$what" = table ] || [ "$what" = all ]; then
-    python3 scripts/lyapunov_vs_N.py "$out"
+    /usr/bin/python3 scripts/lyapunov_vs_N.py "$out"
 fi
