@@ -29,7 +29,10 @@ def main():
         pr, tc = j["participation_ratio"], j["tau_corr"]
         factor = 1 / (1 + pr / (T / tc)) if tc and tc > 0 else float("nan")
         ky = j["kaplan_yorke_dim"]
+        dm = os.path.join(out, f"dmft_alpha_r_{os.path.basename(f)[len('alpha_r_'):-5]}.json")
+        lam_dmft = json.load(open(dm)).get("lambda_max") if os.path.exists(dm) else None
         rows.append(dict(alpha_r=a, N=st.get("N", ""), K=K, networks=j["realizations"],
+                         lambda_dmft=lam_dmft if lam_dmft is not None else float("nan"),
                          lambda_1=j["lambda_max"], lambda_1_se=j["stderr_lambda_max"],
                          ky=ky if ky is not None else float("nan"),
                          ky_se=j["stderr_kaplan_yorke_dim"] if j["stderr_kaplan_yorke_dim"] is not None else float("nan"),
@@ -42,11 +45,11 @@ def main():
         f.write(",".join(cols) + "\n")
         for r in rows:
             f.write(",".join(str(r[c]) for c in cols) + "\n")
-    print("| alpha_r | lambda_1 | Kaplan-Yorke dim | KY / N | participation ratio | tau_corr | PR bias factor |")
-    print("|---|---|---|---|---|---|---|")
+    print("| alpha_r | lambda_1 (DMFT) | lambda_1 | Kaplan-Yorke dim | KY / N | participation ratio | tau_corr | PR bias factor |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         ky = f"> {r['K']}" if r["ky_exceeds_k"] else f"{r['ky']:.1f} +- {r['ky_se']:.1f}"
-        print(f"| {r['alpha_r']:g} | {r['lambda_1']:.4f} +- {r['lambda_1_se']:.4f} | {ky} | {r['ky_over_N']:.3f} | "
+        print(f"| {r['alpha_r']:g} | {r['lambda_dmft']:.4f} | {r['lambda_1']:.4f} +- {r['lambda_1_se']:.4f} | {ky} | {r['ky_over_N']:.3f} | "
               f"{r['pr']:.2f} +- {r['pr_se']:.2f} | {r['tau_corr']:.2f} | {r['pr_bias_factor']:.2f} |")
     if not rows:
         return
@@ -61,7 +64,9 @@ def main():
     ax[0].set_xlabel("alpha_r (0 plotted at 0.5)")
     ax[0].set_ylabel("dimension")
     ax[0].legend(fontsize=8)
-    ax[1].errorbar(x, [r["lambda_1"] for r in rows], yerr=[r["lambda_1_se"] for r in rows], fmt="o-")
+    ax[1].errorbar(x, [r["lambda_1"] for r in rows], yerr=[r["lambda_1_se"] for r in rows], fmt="o-", label="finite N")
+    ax[1].plot(x, [r["lambda_dmft"] for r in rows], "*--", label="DMFT")
+    ax[1].legend(fontsize=8)
     ax[1].set_xscale("log")
     ax[1].set_xlabel("alpha_r (0 plotted at 0.5)")
     ax[1].set_ylabel("lambda_1 (per tau_h)")

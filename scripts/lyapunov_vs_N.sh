@@ -8,9 +8,9 @@
 #   outgate_tr0   alpha_r = 4, tau_r = 0, g_h = 3   Gaussian closure; the Schrodinger ground state applies
 #   outgate_tr1   alpha_r = 2, tau_r = 1, g_h = 4   Gaussian closure; tangent DMFT on sampled paths
 #   update_z2     alpha_z = 2, tau_z = 1, g_h = 4   sampled single site; tangent DMFT on sampled paths
-# Finite N: `gdmft simulate --lyapunov`, t = 500 (burn-in 100), RK4 dt = 0.1; one network per run
-# (seed s = 1..R); N = 500 and 1000: R = 8; N = 2000: R = 4 and N = 4000: R = 2, each with --float32 and
-# 2 trajectories per network (their exponents are averaged). Environment: GDMFT (the binary),
+# Finite N: `gdmft simulate --lyapunov`, t = 500 (N = 4000: 400) with burn-in 100, RK4 dt = 0.1; one
+# network per run (seed s = 1..R); N = 500 and 1000: R = 8; N = 2000: R = 4 and N = 4000: R = 2, each
+# with --float32 and 2 trajectories per network (their exponents are averaged). Environment: GDMFT (the binary),
 # SIZES (default "500 1000 2000 4000"), POINTS (default all three).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +31,7 @@ flags() {
 }
 realizations() { case $1 in 500 | 1000) echo 8 ;; 2000) echo 4 ;; *) echo 2 ;; esac; }
 extra() { if [ "$1" -ge 2000 ]; then echo "--float32 --trajectories 2"; fi; }
+tmax() { if [ "$1" -ge 4000 ]; then echo 400; else echo 500; fi; }
 
 run_json() {  # run_json FILE CMD...: writes FILE atomically, skips if it exists
     local file=$1
@@ -55,7 +56,7 @@ if [ "$what" = sim ] || [ "$what" = all ]; then
             for s in $(seq 1 "$(realizations "$N")"); do
                 # shellcheck disable=SC2046
                 run_json "$out/$pt/N${N}_seed${s}.json" "$bin" simulate $(flags "$pt") --N "$N" --seed "$s" \
-                    --t-max 500 --t-burn 100 --dt 0.1 --lyapunov $(extra "$N") --json --quiet
+                    --t-max "$(tmax "$N")" --t-burn 100 --dt 0.1 --lyapunov $(extra "$N") --json --quiet
             done
         done
     done
