@@ -4,9 +4,11 @@
     scripts/lyapunov_vs_N.py OUT
 
 Reads OUT/POINT/dmft.json and OUT/POINT/N{N}_seed{s}.json. For each point and N: the mean of the
-per-network lambda_max with its standard error over networks (n >= 2), and the shortfall from the DMFT.
-The trend is fitted as lambda(N) = a + b / N by weighted least squares over the sizes (weights 1/SE^2);
-the intercept a (with its standard error from the fit) is compared with the DMFT value. Writes
+per-network lambda_max with its standard error over networks (with fewer than 4 networks, at least the
+time-block error of the mean), and the shortfall from the DMFT.
+The trend is fitted as lambda(N) = a + b / N by weighted least squares (weights 1/SE^2) over all sizes
+and, when at least three remain, over N >= 1000 (the plot shows the last fit); the intercept a (with its
+standard error from the fit) is compared with the DMFT value. Writes
 OUT/lyapunov_vs_N.csv, OUT/lyapunov_vs_N.md and OUT/lyapunov_vs_N.png.
 """
 import glob
@@ -60,24 +62,35 @@ def main():
             dm = j.get("lambda_max") or float("nan")
             dm_err = j.get("lambda_max_err") or 0.0
             method = j.get("lambda_method", j.get("method", ""))
-        byN = {}
+        byN, blk = {}, {}
         for f in glob.glob(os.path.join(d, "N*_seed*.json")):
             N = int(re.search(r"N(\d+)_seed", f).group(1))
-            byN.setdefault(N, []).append(json.load(open(f))["lambda_max"])
+            j = json.load(open(f))
+            byN.setdefault(N, []).append(j["lambda_max"])
+            blk.setdefault(N, []).append(j["stderr_lambda_max"])  # over time blocks (one network per run)
         xs, ys, ss = [], [], []
         for N in sorted(byN):
             m, se = mean_se(byN[N])
+            if len(byN[N]) < 4:  # too few networks for their spread alone: not below the time-block error
+                tb = math.sqrt(sum(e * e for e in blk[N]) / len(blk[N])) / math.sqrt(len(blk[N]))
+                se = tb if se != se else max(se, tb)
             short = (m - dm) / dm if dm == dm else float("nan")
             rows.append((pt, label, dm, dm_err, method, N, len(byN[N]), m, se, short))
             md.append(f"| {label} | {dm:.4f} +- {dm_err:.4f} | {method} | {N} | {len(byN[N])} | "
                       f"{m:.4f} +- {se:.4f} | {100 * short:+.1f}% |")
-            if len(byN[N]) >= 2:
+            if se == se and se > 0:
                 xs.append(1 / N), ys.append(m), ss.append(se)
-        if len(xs) >= 3:
-            a, sa, b, sb, red = wls_line(xs, ys, ss)
-            fits[pt] = (a, sa, b, sb, red, xs, ys, ss, dm, dm_err, label)
+        # Fits over all sizes and, when three remain, over N >= 1000 (the 1/N form holds at large N only).
+        for nmin in (0, 1000):
+            sel = [i for i, x in enumerate(xs) if 1 / x >= nmin]
+            if len(sel) < 3 or (nmin and len(sel) == len(xs)):
+                continue
+            fx, fy, fs = [xs[i] for i in sel], [ys[i] for i in sel], [ss[i] for i in sel]
+            a, sa, b, sb, red = wls_line(fx, fy, fs)
+            fits[pt] = (a, sa, b, sb, red, fx, fy, fs, dm, dm_err, label, xs, ys, ss)
             z = (a - dm) / math.sqrt(sa**2 + dm_err**2) if dm == dm else float("nan")
-            md.append(f"| {label} | | | N -> inf (fit a + b/N, sizes {len(xs)}) | | {a:.4f} +- {sa:.4f} "
+            sizes = ",".join(str(round(1 / x)) for x in fx)
+            md.append(f"| {label} | | | N -> inf (fit a + b/N over N = {sizes}) | | {a:.4f} +- {sa:.4f} "
                       f"(b = {b:.1f} +- {sb:.1f}, chi2/dof {red:.2f}) | {100 * (a - dm) / dm:+.1f}% ({z:+.1f} sigma) |")
     with open(os.path.join(out, "lyapunov_vs_N.csv"), "w") as f:
         f.write("# finite-N lambda_max (mean over networks, SE over networks) against the DMFT; scripts/lyapunov_vs_N.py\n")
@@ -92,10 +105,10 @@ def main():
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
         fig, ax = plt.subplots(figsize=(6, 4.2))
-        for k, (pt, (a, sa, b, sb, red, xs, ys, ss, dm, dme, label)) in enumerate(fits.items()):
+        for k, (pt, (a, sa, b, sb, red, fx, fy, fs, dm, dme, label, xs, ys, ss)) in enumerate(fits.items()):
             c = f"C{k}"
             ax.errorbar([1000 * x for x in xs], ys, yerr=ss, fmt="o", color=c, label=label)
-            xx = [0, 1000 * max(xs)]
+            xx = [0, 1000 * max(fx)]
             ax.plot(xx, [a + b * x / 1000 for x in xx], "-", color=c, lw=1)
             ax.errorbar([0], [dm], yerr=[dme], fmt="*", ms=12, color=c)
         ax.set_xlabel("1000 / N")
