@@ -1,7 +1,10 @@
 // The sampled single-site DMFT (THEORY.md 2.4-2.6, Eissfeller-Opper), for any alpha_z.
 //
-// Unknown: C_phi(tau) = <phi(h(t)) phi(h(t+tau))> (raw) on the lag grid; its plateau q = C_phi(inf) is
-// the mean over the last quarter of the window when the site has a static part (inputs), else 0.
+// Unknowns: C_phi(tau) = <phi(h(t)) phi(h(t+tau))> (raw) on the lag grid and its plateau q = C_phi(inf)
+// (0 without inputs). q is measured from the per-path time averages of phi, less their finite-time
+// variance (numerics/timescales.hpp), and mixed with the lags; it weighs sqrt(n) in the residual, like
+// the lag tail it stands for. The static drive of each path is stratified (single_site_sampler.hpp),
+// which cuts the sampling error of the static parts several-fold.
 // One evaluation of the map C_phi -> C_phi':
 //   C_z = g_z^2 C_phi and C_r = g_r^2 C_phi through the gate low-pass (tau = 0: instantaneous),
 //   C_sr = <sigma_r sigma_r>(C_r),  <eta_h eta_h> = g_h^2 C_sr C_phi,
@@ -129,12 +132,6 @@ private:
     std::vector<double> taper_;
 };
 
-double tail_mean(const std::vector<double>& C) {
-    const std::size_t n = C.size(), k0 = 3 * n / 4;
-    double s = 0;
-    for (std::size_t k = k0; k < n; ++k) s += C[k];
-    return s / double(n - k0);
-}
 
 // First lag (interpolated) at which D(k) = C(k) - q falls to frac * D(0); NaN if it never does.
 double first_crossing(const std::vector<double>& C, double q, double dt, double frac) {
@@ -224,13 +221,18 @@ std::vector<double> extend(const std::vector<double>& C, double q, double dt, st
     return out;
 }
 
-std::vector<double> initial_guess(const ModelParams& p, std::size_t n, double dt, bool has_static) {
-    // A decaying shape with the effective time constant; a plateau when inputs make one.
+// A decaying shape with the effective time constant, on top of a plateau q0 when inputs make one.
+std::vector<double> initial_guess(const ModelParams& p, std::size_t n, double dt, double q0) {
     const double teff = p.tau_eff();
-    const double q = has_static ? std::pow(std::tanh(p.input_mean), 2) + 0.5 * std::pow(p.input_std, 2) / (1 + p.input_std * p.input_std) : 0.0;
     std::vector<double> C(n);
-    for (std::size_t k = 0; k < n; ++k) C[k] = q + 0.5 / std::cosh(dt * double(k) / (2 * teff));
+    for (std::size_t k = 0; k < n; ++k) C[k] = q0 + 0.5 / std::cosh(dt * double(k) / (2 * teff));
     return C;
+}
+
+double initial_plateau(const ModelParams& p, bool has_static) {
+    if (!has_static) return 0.0;
+    // <phi>^2 of the mean input plus the share of the quenched spread that survives phi (a rough start).
+    return std::pow(std::tanh(p.input_mean), 2) + 0.5 * p.input_std * p.input_std / (1 + p.input_std * p.input_std);
 }
 
 std::vector<std::size_t> stage_paths(std::size_t final_paths) {
@@ -269,6 +271,7 @@ struct SetResult {
     SiteMeasurement meas;
     FieldBuilder::Out fields;
     TangentResult tangent;
+    std::size_t measured = 0;  // measured samples per path
 };
 
 struct Iterator {
@@ -281,33 +284,42 @@ struct Iterator {
     double work_total;
     int set_index, sets;
 
-    double plateau(const std::vector<double>& C) const {
+    // The plateau q = C_phi(inf) measured on the paths: from the squared time averages of phi per path,
+    // corrected for the finite-time variance of the dynamic part (plateau_from_time_averages);
+    // 0 without inputs (h -> -h symmetry).
+    double measured_plateau(const SiteMeasurement& m, const SiteGrid& g) const {
         if (!has_static) return 0.0;
-        return std::clamp(tail_mean(C), 0.0, std::max(0.0, C[0]));
+        const double q = plateau_from_time_averages(m.C_phi, m.mean_phibar2, g.measured());
+        return std::clamp(q, 0.0, std::max(0.0, m.C_phi[0]));
     }
 
-    // Iterates one stage to `tol`; x is updated in place. Returns the termination of the stage.
-    // The mixer carries its secant history from stage to stage and from set to set (forget_point).
+    // Iterates one stage to `tol`; the unknowns (x = C_phi on the lags, q = its plateau) are updated in
+    // place. The mixer carries its secant history from stage to stage and from set to set (forget_point).
     Termination run_stage(SingleSiteSampler& smp, FieldBuilder& fb, AndersonMixer& mix, std::size_t paths,
-                          double tol, std::vector<double>& x, SetResult& r, int& budget) {
+                          double tol, std::vector<double>& x, double& q, SetResult& r, int& budget) {
         mix.forget_point();
         const std::size_t n = x.size();
         double best = std::numeric_limits<double>::infinity();
         while (true) {
             if (budget <= 0) return Termination::MaxIterations;
-            if (!(x[0] > 1e-10)) return Termination::NoChaoticSolution;
-            const auto f = fb.build(x, plateau(x));
+            if (!(x[0] - q > 1e-10)) return Termination::NoChaoticSolution;
+            const auto f = fb.build(x, q);
             SiteMeasurement m = smp.run(f.fields, paths, false);
             --budget;
             ++r.iterations;
             work_done += double(paths);
             if (!all_finite(m.C_phi)) return Termination::NotFinite;
-            {
-                const double q = plateau(m.C_phi);
-                const double noise = lag_noise(m.C_phi, q, double(paths) * double(smp.grid().measured()));
-                apply_tail(m.C_phi, q, smp.grid().dt, fit_tail(m.C_phi, q, smp.grid().dt, std::max(tu.tail_level, 5 * noise)));
-            }
-            const double res = rel_residual(m.C_phi, x);
+            const double qn = measured_plateau(m, smp.grid());
+            const double noise = lag_noise(m.C_phi, qn, double(paths) * double(smp.grid().measured()));
+            apply_tail(m.C_phi, qn, smp.grid().dt, fit_tail(m.C_phi, qn, smp.grid().dt, std::max(tu.tail_level, 5 * noise)));
+            // Residual over the stacked unknowns (C_phi on the lags, plateau).
+            Eigen::VectorXd xv(n + 1), gv(n + 1);
+            xv.head(n) = Eigen::Map<const Eigen::VectorXd>(x.data(), n);
+            gv.head(n) = Eigen::Map<const Eigen::VectorXd>(m.C_phi.data(), n);
+            const double wq = std::sqrt(double(n));  // the plateau weighs like the whole tail of the lags
+            xv[n] = wq * q;
+            gv[n] = wq * qn;
+            const double res = (gv - xv).norm() / xv.norm();
             r.history.push_back(res);
             r.residual = res;
             best = std::min(best, res);
@@ -317,16 +329,23 @@ struct Iterator {
                             fmt("%.2e", res));
             if (res <= tol) {
                 x = m.C_phi;  // one more map application: the fixed point to within the residual
+                q = qn;
                 return Termination::Converged;
             }
-            if (res > 1e3 * best || m.C_phi[0] > 1e6) return Termination::Diverged;
-            Eigen::VectorXd xv = Eigen::Map<const Eigen::VectorXd>(x.data(), n);
-            Eigen::VectorXd gv = Eigen::Map<const Eigen::VectorXd>(m.C_phi.data(), n);
+            if (!std::isfinite(res) || res > 1e3 * best || m.C_phi[0] > 1e6) return Termination::Diverged;
             Eigen::VectorXd nx = mix.next(xv, gv);
             if (!nx.allFinite() || !(nx[0] > 0)) nx = gv;
-            // Keep |C(tau)| <= C(0) (a covariance of a bounded variable; protects early extrapolation).
+            // Keep |C(tau)| <= C(0) and 0 <= q <= C(0) (protects early extrapolation).
             for (std::size_t k = 1; k < n; ++k) nx[k] = std::clamp(nx[k], -nx[0], nx[0]);
             x.assign(nx.data(), nx.data() + n);
+            // The plateau moves by at most a quarter of the dynamic variance per step: an extrapolated
+            // jump of q can otherwise carry the iteration onto the static (fixed-point) branch, q = C(0).
+            if (has_static) {
+                const double dyn = std::max(0.0, x[0] - q);
+                q = std::clamp(std::clamp(nx[n] / wq, q - 0.25 * dyn, q + 0.25 * dyn), 0.0, (1 - 1e-6) * x[0]);
+            } else {
+                q = 0.0;
+            }
         }
     }
 };
@@ -356,7 +375,8 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
     Progress prog("sampled DMFT", work_total);
 
     std::vector<SetResult> results(sets);
-    std::vector<double> x0 = initial_guess(p, n, dt, has_static);
+    double q0 = initial_plateau(p, has_static);
+    std::vector<double> x0 = initial_guess(p, n, dt, q0);
     std::string notes;
     double clipped_max = 0;
 
@@ -366,6 +386,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
         Iterator it{p, o, tu, has_static, prog, work_done, work_total, s, sets};
         const std::uint64_t set_seed = stream_key(o.seed, 0x5e7, static_cast<std::uint64_t>(s));
         std::vector<double> x = x0;
+        double q = q0;
         int enlargements = 0;
         // Set 0 walks the whole schedule and fixes the window; later sets start from its solution with
         // the final path count only. After an enlargement the schedule resumes at the same stage.
@@ -381,10 +402,10 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
             for (std::size_t st = resume_stage; st < stages.size(); ++st) {
                 const bool final_stage = st + 1 == stages.size();
                 int budget = o.max_iterations;  // per stage
-                t = it.run_stage(smp, fb, mixer, stages[st], final_stage ? o.tol : std::max(o.tol, tu.stage_tol), x, r,
+                t = it.run_stage(smp, fb, mixer, stages[st], final_stage ? o.tol : std::max(o.tol, tu.stage_tol), x, q, r,
                                  budget);
                 if (t != Termination::Converged) break;
-                const double q_now = it.plateau(x);
+                const double q_now = q;
                 const DecayCheck d = check_decay(x, q_now, dt, double(stages[st]) * double(grid.measured()), tu);
                 log_line("sampled DMFT: set " + std::to_string(s + 1) + ", " + std::to_string(stages[st]) +
                          " paths: residual " + fmt("%.2e", r.residual) + " after " + std::to_string(r.iterations) +
@@ -434,8 +455,9 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
             r.termination = t;
             r.converged = t == Termination::Converged;
             r.x = x;
-            r.fields = fb.build(x, it.plateau(x));
+            r.fields = fb.build(x, q);
             r.meas = smp.run(r.fields.fields, final_paths, true);
+            r.measured = grid.measured();
             const double clipped = std::max(r.meas.clipped_eta, r.meas.clipped_z);
             clipped_max = std::max(clipped_max, clipped);
             if (clipped > tu.clip_warn && s == 0 && auto_window && r.converged) {
@@ -445,7 +467,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
                     notes += "clipped weight " + fmt("%.2e", clipped) + " at window " + fmt("%.4g", dt * (n - 1)) +
                              "; enlarged. ";
                     const std::size_t n_new = 2 * n - 1;
-                    x = extend(x, it.plateau(x), dt, n_new);
+                    x = extend(x, q, dt, n_new);
                     n = n_new;
                     clipped_max = 0;
                     resume_stage = stages.size() - 1;
@@ -475,6 +497,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
                 break;
             }
             x0 = r.x;
+            q0 = r.fields.q;
         }
     }
     prog.finish();
@@ -562,8 +585,12 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
     res.mean_h = mean_scalar([](const SetResult& r) { return r.meas.mean_h; }).mean;
     res.mean_sigma_z = mean_scalar([](const SetResult& r) { return r.meas.mean_sigma_z; }).mean;
     if (has_static) {
-        res.q_h = tail_mean(res.C_h);
-        res.q_phi = tail_mean(res.C_phi);
+        // Plateaus from the per-path time averages (plateau_from_time_averages), minus <x>^2.
+        res.q_h = mean_scalar([](const SetResult& r) {
+                      return plateau_from_time_averages(r.meas.C_h, r.meas.mean_hbar2, r.measured) -
+                             r.meas.mean_h * r.meas.mean_h;
+                  }).mean;
+        res.q_phi = mean_scalar([](const SetResult& r) { return r.fields.q - r.meas.mean_phi * r.meas.mean_phi; }).mean;
     } else {
         res.q_h = 0;  // no static part without inputs (h -> -h symmetry)
         res.q_phi = 0;

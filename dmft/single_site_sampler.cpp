@@ -3,10 +3,13 @@
 #include "numerics/fft.hpp"
 #include "numerics/fft_correlation.hpp"
 
+#include <gsl/gsl_cdf.h>
 #include <omp.h>
 
 #include <algorithm>
 #include <numbers>
+#include <numeric>
+#include <random>
 #include <stdexcept>
 
 namespace gdmft {
@@ -21,6 +24,27 @@ SiteGrid SiteGrid::make(std::size_t n, double dt, std::size_t measured, double m
     g.stride = std::max<std::size_t>(1, static_cast<std::size_t>(std::floor(max_lag_step / dt + 1e-9)));
     g.m = fft::good_size(g.burn + std::max(measured, 2 * n + 4 * g.stride));
     return g;
+}
+
+std::vector<double> detail::stratified_normals(std::size_t paths, std::size_t dims, std::uint64_t key) {
+    // Per group of `group` consecutive paths and per dimension: one uniform in each of `group` equal
+    // strata of (0, 1), assigned to the paths in a random order, mapped through the normal quantile.
+    constexpr std::size_t group = 64;
+    std::vector<double> out(paths * dims);
+    std::mt19937_64 rng(key);
+    std::uniform_real_distribution<double> unif(0.0, 1.0);
+    std::vector<std::size_t> perm(group);
+    for (std::size_t g0 = 0; g0 < paths; g0 += group) {
+        for (std::size_t d = 0; d < dims; ++d) {
+            std::iota(perm.begin(), perm.end(), std::size_t(0));
+            std::shuffle(perm.begin(), perm.end(), rng);
+            for (std::size_t j = 0; j < group; ++j) {
+                const double u = (double(perm[j]) + unif(rng)) / double(group);
+                if (g0 + j < paths) out[(g0 + j) * dims + d] = gsl_cdf_ugaussian_Pinv(std::clamp(u, 1e-300, 1 - 1e-16));
+            }
+        }
+    }
+    return out;
 }
 
 std::vector<double> detail::window_taper(std::size_t n) {
@@ -58,12 +82,13 @@ constexpr std::uint64_t tag_xi = 4, tag_yz = 5, tag_r = 6, tag_yr = 7;  // tange
 struct Partial {
     std::vector<double> phi, h, R8;
     double sum_phi = 0, sum_h = 0, sum_sigma = 0, sum_z2 = 0, sum_eta2 = 0, starts = 0;
+    double sum_phibar2 = 0, sum_hbar2 = 0;  // squared time averages per path (static parts)
 };
 
 }  // namespace
 
 struct SingleSiteSampler::ForwardPrep {
-    double sd_eta, sd_z, mu, s_in, c, s_const, e_const;
+    double sd_u, sd_z, mu, c, s_const, e_const;
 };
 
 struct SingleSiteSampler::BlockWork {
@@ -84,8 +109,7 @@ SingleSiteSampler::SingleSiteSampler(const ModelParams& p, const SiteGrid& g, st
     eta_sampler_ = std::make_unique<CirculantSampler>(g.m);
     if (!clock_constant_) z_sampler_ = std::make_unique<CirculantSampler>(g.m);
 
-    statics_.resize(3 * max_paths_);
-    for (std::size_t i = 0; i < max_paths_; ++i) WhiteNoise::fill(stream_key(seed_, i, tag_static), &statics_[3 * i], 3);
+    statics_ = detail::stratified_normals(max_paths_, 2, stream_key(seed_, 0, tag_static));
 
     const std::size_t pairs = max_paths_ / 2, per_pair = 2 * g.m;
     const double bytes = double(pairs) * per_pair * sizeof(float) * (clock_constant_ ? 1 : 2);
@@ -104,10 +128,9 @@ SingleSiteSampler::~SingleSiteSampler() = default;
 
 SingleSiteSampler::ForwardPrep SingleSiteSampler::prepare(const SiteFields& f) const {
     ForwardPrep fp;
-    fp.sd_eta = std::sqrt(std::max(0.0, f.eta_static));
+    fp.sd_u = std::sqrt(std::max(0.0, f.eta_static) + p_.input_std * p_.input_std);
     fp.sd_z = std::sqrt(std::max(0.0, f.z_static));
     fp.mu = p_.input_mean;
-    fp.s_in = p_.input_std;
     fp.c = grid_.dt / p_.tau_h;
     fp.s_const = p_.gate_z()(0.0);  // the clock when it is constant (alpha_z = 0, or g_z = 0 so z = 0)
     fp.e_const = std::exp(-fp.s_const * fp.c);
@@ -122,8 +145,8 @@ void SingleSiteSampler::forward_block(std::size_t p0, const ForwardPrep& fp, Blo
     // 1. Fields: eta_h + I into U, z into E (W/2 pairs, two paths per complex draw).
     for (std::size_t q = 0; q < W / 2; ++q) {
         const std::size_t pair = p0 / 2 + q, la = 2 * q, lb = 2 * q + 1;
-        const double* st_a = &statics_[3 * (p0 + la)];
-        const double* st_b = &statics_[3 * (p0 + lb)];
+        const double* st_a = &statics_[2 * (p0 + la)];
+        const double* st_b = &statics_[2 * (p0 + lb)];
         const float* x = nullptr;
         if (stored_) {
             x = &eta_noise_[pair * per_pair];
@@ -132,11 +155,11 @@ void SingleSiteSampler::forward_block(std::size_t p0, const ForwardPrep& fp, Blo
             x = w.xi.data();
         }
         eta_sampler_->draw_pair(x, a.data(), b.data(), w.ws);
-        const double ea = fp.sd_eta * st_a[1], eb = fp.sd_eta * st_b[1];
-        const double ia = fp.mu + fp.s_in * st_a[2], ib = fp.mu + fp.s_in * st_b[2];
+        // Static drive eta_static + I - mu: one normal of variance sd_eta^2 + s^2 (a sum of independent normals).
+        const double ea = fp.sd_u * st_a[1], eb = fp.sd_u * st_b[1];
         for (std::size_t t = 0; t < m; ++t) {
-            U[t * W + la] = a[t] + ea + ia;
-            U[t * W + lb] = b[t] + eb + ib;
+            U[t * W + la] = a[t] + ea + fp.mu;
+            U[t * W + lb] = b[t] + eb + fp.mu;
         }
         if (sum_eta2)
             for (std::size_t t = B; t < m; ++t) *sum_eta2 += (a[t] + ea) * (a[t] + ea) + (b[t] + eb) * (b[t] + eb);
@@ -236,15 +259,29 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
                 } else {
                     for (std::size_t i = B * W; i < m * W; ++i) U[i] = phi(H[i]);
                 }
-                for (std::size_t i = B * W; i < m * W; ++i) P.sum_phi += U[i];
+                {
+                    double bar[W] = {};
+                    for (std::size_t t = B; t < m; ++t)
+                        for (std::size_t l = 0; l < W; ++l) bar[l] += U[t * W + l];
+                    for (std::size_t l = 0; l < W; ++l) {
+                        P.sum_phi += bar[l];
+                        P.sum_phibar2 += (bar[l] / double(L)) * (bar[l] / double(L));
+                    }
+                }
                 for (std::size_t l = 0; l < W; ++l) ac.accumulate_lag_sums(&U[B * W + l], W * D, P.phi.data(), nc - 1);
                 if (!full) continue;
                 // 5. Full measurement: C_h, clock mean, and the response kernel over a set of start times.
                 for (std::size_t l = 0; l < W; ++l) ac.accumulate_lag_sums(&H[B * W + l], W * D, P.h.data(), nc - 1);
-                for (std::size_t i = B * W; i < m * W; ++i) {
-                    P.sum_h += H[i];
-                    P.sum_sigma += S[i];
+                {
+                    double bar[W] = {};
+                    for (std::size_t t = B; t < m; ++t)
+                        for (std::size_t l = 0; l < W; ++l) bar[l] += H[t * W + l];
+                    for (std::size_t l = 0; l < W; ++l) {
+                        P.sum_h += bar[l];
+                        P.sum_hbar2 += (bar[l] / double(L)) * (bar[l] / double(L));
+                    }
                 }
+                for (std::size_t i = B * W; i < m * W; ++i) P.sum_sigma += S[i];
                 for (std::size_t j = B; j + n <= m; j += stride_R) {
                     double prod[W];
                     for (std::size_t l = 0; l < W; ++l) prod[l] = S[j * W + l];
@@ -269,11 +306,13 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
 
     // Fixed-order reduction over chunks.
     std::vector<double> cphi(nc, 0.0);
-    double sum_phi = 0;
+    double sum_phi = 0, sum_phibar2 = 0;
     for (const auto& P : part) {
         for (std::size_t j = 0; j < nc; ++j) cphi[j] += P.phi[j];
         sum_phi += P.sum_phi;
+        sum_phibar2 += P.sum_phibar2;
     }
+    out.mean_phibar2 = sum_phibar2 / double(paths);
     const double samples = double(paths) * double(L);
     for (std::size_t j = 0; j < nc; ++j) cphi[j] /= double(paths) * double(Lc - j);
     out.C_phi = detail::refine_lags(cphi, D, n);
@@ -287,6 +326,7 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
         for (std::size_t j = 0; j < nc; ++j) ch[j] += P.h[j];
         for (std::size_t k = 0; k < n; ++k) out.R[k] += P.R8[k];
         sum_h += P.sum_h;
+        out.mean_hbar2 += P.sum_hbar2;
         sum_sigma += P.sum_sigma;
         sum_z2 += P.sum_z2;
         sum_eta2 += P.sum_eta2;
@@ -296,6 +336,7 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
     out.C_h = detail::refine_lags(ch, D, n);
     for (std::size_t k = 0; k < n; ++k) out.R[k] /= starts * p_.tau_h;
     out.mean_h = sum_h / samples;
+    out.mean_hbar2 /= double(paths);
     out.mean_sigma_z = sum_sigma / samples;
     out.var_z = clock_constant_ ? 0.0 : sum_z2 / samples;
     out.var_eta = sum_eta2 / samples;

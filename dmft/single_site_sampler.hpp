@@ -56,11 +56,13 @@ struct SiteMeasurement {
     std::size_t paths = 0;
     std::vector<double> C_phi;  // raw <phi(h(t)) phi(h(t+tau))>
     double mean_phi = 0;
+    double mean_phibar2 = 0;  // mean over paths of (time average of phi over the measured part)^2
     double clipped_z = 0, clipped_eta = 0;  // clipped spectral weight of the two embeddings
     // Filled by a full measurement only:
     std::vector<double> C_h;  // raw <h(t) h(t+tau)>
     std::vector<double> R;    // response kernel < (sigma_z(z(t'))/tau_h) e^{-(S(t'+tau) - S(t'))} >
     double mean_h = 0, mean_sigma_z = 0;
+    double mean_hbar2 = 0;  // mean over paths of (time average of h)^2
     double var_z = 0, var_eta = 0;  // sampled variances of z and of eta_h + I - <I> (checks)
 };
 
@@ -122,7 +124,7 @@ private:
     std::uint64_t seed_;
     bool clock_constant_, stored_;
     std::vector<float> eta_noise_, z_noise_;  // stored noise, 2m floats per pair
-    std::vector<double> statics_;              // 3 normals per path: z, eta_h, input
+    std::vector<double> statics_;              // 2 normals per path (stratified): z, static drive eta_h + I
     std::unique_ptr<CirculantSampler> eta_sampler_, z_sampler_;
     std::unique_ptr<CirculantSampler> xi_sampler_, yz_sampler_, r_sampler_, yr_sampler_;  // tangent
 };
@@ -164,6 +166,12 @@ inline double fast_exp(double x) {
 // Lag covariance on the fine grid (n lags) from values c_j at lags j*stride: 4-point Lagrange
 // interpolation with the even extension c_{-j} = c_j at the origin. Needs c.size() >= (n-1)/stride + 3.
 std::vector<double> refine_lags(const std::vector<double>& c, std::size_t stride, std::size_t n);
+
+// Stratified standard normals (paths x dims, row-major): within each group of 64 consecutive paths
+// every dimension takes one value from each of 64 equiprobable strata, in a random order. Each value is
+// exactly N(0, 1) (so any prefix of paths gives unbiased averages), and averages of smooth functions of
+// the static parts over a group have a much smaller variance than with independent draws.
+std::vector<double> stratified_normals(std::size_t paths, std::size_t dims, std::uint64_t key);
 
 // Smooth taper for dynamic lag covariances: 1 up to 3/4 of the window, then cos^2 down to 0 at the last
 // lag (removes the truncation step where the covariance has decayed).

@@ -15,6 +15,17 @@ double correlation_time(const std::vector<double>& tau, const std::vector<double
     return std::numeric_limits<double>::quiet_NaN();
 }
 
+double plateau_from_time_averages(const std::vector<double>& C, double S2, std::size_t L) {
+    // q (1 - w/L) = S2 - c/L with w = sum (1 - |k|/L) and c = sum (1 - |k|/L) C_k over |k| < min(n, L).
+    double w = 1, c = C.empty() ? 0.0 : C[0];
+    for (std::size_t k = 1; k < C.size() && k < L; ++k) {
+        const double f = 1 - double(k) / double(L);
+        w += 2 * f;
+        c += 2 * f * C[k];
+    }
+    return (S2 - c / double(L)) / (1 - w / double(L));
+}
+
 double mean_response_time(const std::vector<double>& tau, const std::vector<double>& R) {
     double num = 0, den = 0;
     for (std::size_t k = 1; k < R.size() && k < tau.size(); ++k) {

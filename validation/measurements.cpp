@@ -1,6 +1,7 @@
 #include "validation/measurements.hpp"
 
 #include "numerics/fft_correlation.hpp"
+#include "numerics/timescales.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -85,10 +86,8 @@ Measured Recorder::finish(std::size_t max_lag, double sample_dt) const {
     const double total = static_cast<double>(N_ * M_) * ns;
     r.mean_h = sum_h_.sum() / total;
     r.C_h0 = sum_h2_.sum() / total - r.mean_h * r.mean_h;
-    r.C_inf_h = ((sum_h_ / ns) - r.mean_h).square().mean();
     r.mean_phi = sum_phi_.sum() / total;
     r.C_phi0 = sum_phi2_.sum() / total - r.mean_phi * r.mean_phi;
-    r.C_inf_phi = ((sum_phi_ / ns) - r.mean_phi).square().mean();
     double mean_z = kNaN, mean_r = kNaN;
     r.C_z0 = r.C_r0 = kNaN;
     if (has_z_) {
@@ -109,6 +108,10 @@ Measured Recorder::finish(std::size_t max_lag, double sample_dt) const {
     for (std::size_t k = 0; k <= max_lag; ++k) r.curves.tau[k] = static_cast<double>(k) * sample_dt;
     r.curves.C_h = curve(rec_h_, r.mean_h, max_lag, identity);
     r.curves.C_phi = curve(rec_h_, r.mean_phi, max_lag, [&](double h) { return phi(h); });
+    // Static parts from the variance of the per-unit time means, less its finite-time part.
+    const std::size_t L = n_samples_;
+    r.C_inf_h = plateau_from_time_averages(r.curves.C_h, ((sum_h_ / ns) - r.mean_h).square().mean(), L);
+    r.C_inf_phi = plateau_from_time_averages(r.curves.C_phi, ((sum_phi_ / ns) - r.mean_phi).square().mean(), L);
     r.curves.C_z = has_z_ ? curve(rec_z_, mean_z, max_lag, identity) : std::vector<double>(max_lag + 1, kNaN);
     r.curves.C_r = has_r_ ? curve(rec_r_, mean_r, max_lag, identity) : std::vector<double>(max_lag + 1, kNaN);
 

@@ -3,7 +3,10 @@
 //  - variances over units and time (C_h0 = <h^2> - <h>^2, likewise phi, r, z), from every unit;
 //  - population-averaged autocorrelations C_x(tau) = <(x_i(t) - m)(x_i(t+tau) - m)>, m the mean over
 //    units and time, by FFT (numerics/fft_correlation), from the recorded units;
-//  - the static part C_inf = variance across units of the per-unit time means (C_x(tau) tends to it);
+//  - the static part C_inf, which C_x(tau) tends to: the variance across units of the per-unit time
+//    means, less the finite-time variance of a mean, sum_{|k|<L} (1 - |k|/L)(C_k - C_inf) / L (solved for
+//    C_inf; numerics/timescales.hpp). Without the correction a process with no static part shows
+//    C_inf ~ 2 tau_int C(0) / T, which biased tau_corr low by several percent at T ~ 50 tau_corr;
 //  - the mean and histogram of the local clock sigma_z(z);
 //  - the participation ratio (tr C)^2 / tr(C^2) of the covariance C_ij of phi(h_i) over time, from at
 //    most 2000 evenly spaced samples. A finite sample biases it low, roughly PR / (1 + PR / T_eff) with
