@@ -44,12 +44,6 @@ struct LyapunovOutcome {
     double err = std::numeric_limits<double>::quiet_NaN();
 };
 
-// The sampled tangent driven by the closure's fields (dmft/lyapunov_sampled.hpp) waits for the shared
-// FieldBuilder header; until then this route is refused as bad input.
-ClosureTangentResult sampled_closure_tangent(const ModelParams&, const StationaryResult&, const ClosureTangentOptions&) {
-    throw BadInput("lyapunov_method", "sampled-tangent on the Gaussian closure is not available yet");
-}
-
 bool schrodinger_applies(const ModelParams& m) { return m.gate_r().constant() || m.tau_r == 0; }
 
 // Resolves --lyapunov-method against the solver; throws BadInput for a combination that does not apply.
@@ -112,7 +106,7 @@ LyapunovOutcome finish_lyapunov(const SolveCli& c, const ModelParams& m, Station
     to.paths = std::max<std::size_t>(256, static_cast<std::size_t>(c.opts.paths) / 4);
     to.random_sets = c.opts.random_sets;
     to.seed = c.opts.seed;
-    const ClosureTangentResult t = sampled_closure_tangent(m, r, to);
+    const ClosureTangentResult t = tangent_lambda_from_closure(m, r, to);
     r.lambda_max = t.lambda_max;
     r.lambda_max_err = t.lambda_max_err;
     r.message += "; " + t.message;
