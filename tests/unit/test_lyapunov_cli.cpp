@@ -1,6 +1,8 @@
 // The Lyapunov outputs as a user runs them: gdmft solve --lyapunov (lambda_method, lambda_max_err,
 // --lyapunov-method and its bad input) and gdmft simulate --lyapunov-k (Kaplan-Yorke error bar and the
 // flag for a dimension above K).
+#include "tests/cli_run.hpp"
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -18,37 +20,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string out, err;
-};
+using gdmft_test::Run;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-fs::path scratch() {
-    static const fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("gdmft_lyapcli_" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
-Run gdmft(const std::string& args) {
-    const fs::path o = scratch() / "stdout", e = scratch() / "stderr";
-    const std::string cmd = std::string(GDMFT_BINARY) + " " + args + " >" + o.string() + " 2>" + e.string();
-    const int status = std::system(cmd.c_str());
-    Run r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(o);
-    r.err = slurp(e);
-    return r;
-}
+Run gdmft(const std::string& args) { return gdmft_test::run_gdmft(args); }
 
 }  // namespace
 

@@ -7,6 +7,8 @@
 #include "validation/pulse_response.hpp"
 #include "validation/random.hpp"
 
+#include "tests/cli_run.hpp"
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -45,37 +47,11 @@ Eigen::VectorXd random_state(const Network& net, std::uint64_t seed, double scal
 
 // --- the CLI ---
 
-struct Run {
-    int code = -1;
-    std::string out, err;
-};
+using gdmft_test::Run;
+using gdmft_test::scratch;
+using gdmft_test::slurp;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-fs::path scratch() {
-    static const fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("gdmft_memcli_" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
-Run memory(const std::string& args) {
-    const fs::path o = scratch() / "stdout", e = scratch() / "stderr";
-    const std::string cmd = std::string(GDMFT_BINARY) + " memory " + args + " >" + o.string() + " 2>" + e.string();
-    const int status = std::system(cmd.c_str());
-    Run r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(o);
-    r.err = slurp(e);
-    return r;
-}
+Run memory(const std::string& args) { return gdmft_test::run_gdmft("memory " + args); }
 
 }  // namespace
 

@@ -1,6 +1,8 @@
 // gdmft simulate as a user runs it: bad input exits 2 naming the flag, a blow-up exits 4, --out writes
 // CSVs whose header records the run, --json carries the keys of INTERFACE.md, and the thread count does
 // not change the numbers.
+#include "tests/cli_run.hpp"
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -17,38 +19,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string out, err;
-};
+using gdmft_test::Run;
+using gdmft_test::scratch;
+using gdmft_test::slurp;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-fs::path scratch() {
-    static const fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("gdmft_simcli_" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
-// Runs `env gdmft simulate args` and captures exit code, stdout and stderr.
-Run simulate(const std::string& args, const std::string& env = "") {
-    const fs::path o = scratch() / "stdout", e = scratch() / "stderr";
-    const std::string cmd = env + " " + GDMFT_BINARY + " simulate " + args + " >" + o.string() + " 2>" + e.string();
-    const int status = std::system(cmd.c_str());
-    Run r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(o);
-    r.err = slurp(e);
-    return r;
-}
+Run simulate(const std::string& args, const std::string& env = "") { return gdmft_test::run_gdmft("simulate " + args, env); }
 
 // A small, fast run (N = 60, 300 time steps).
 const std::string kSmall = "--N 60 --t-max 30 --t-burn 10 --dt 0.1 --quiet";

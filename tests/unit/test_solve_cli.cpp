@@ -1,5 +1,7 @@
 // gdmft solve and gdmft fixedpoint as a user runs them: the JSON keys of INTERFACE.md, the exit codes
 // (2 bad input, 3 not converged with the JSON still printed), and correlations.csv with its header.
+#include "tests/cli_run.hpp"
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -16,37 +18,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string out, err;
-};
+using gdmft_test::Run;
+using gdmft_test::scratch;
+using gdmft_test::slurp;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-fs::path scratch() {
-    static const fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("gdmft_solvecli_" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
-Run gdmft(const std::string& args) {
-    const fs::path o = scratch() / "stdout", e = scratch() / "stderr";
-    const std::string cmd = std::string(GDMFT_BINARY) + " " + args + " >" + o.string() + " 2>" + e.string();
-    const int status = std::system(cmd.c_str());
-    Run r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(o);
-    r.err = slurp(e);
-    return r;
-}
+Run gdmft(const std::string& args) { return gdmft_test::run_gdmft(args); }
 
 }  // namespace
 

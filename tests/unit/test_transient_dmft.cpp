@@ -7,6 +7,8 @@
 #include "numerics/gaussian_process.hpp"
 #include "numerics/progress.hpp"
 
+#include "tests/cli_run.hpp"
+
 #include <doctest/doctest.h>
 #include <omp.h>
 #include <nlohmann/json.hpp>
@@ -40,37 +42,11 @@ CausalCholesky factor(std::size_t n, F cov, double floor = 1e-12) {
 
 namespace fs = std::filesystem;
 
-struct Run {
-    int code = -1;
-    std::string out, err;
-};
+using gdmft_test::Run;
+using gdmft_test::scratch;
+using gdmft_test::slurp;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-fs::path scratch() {
-    static const fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("gdmft_transientcli_" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
-Run run_cli(const std::string& args) {
-    const fs::path o = scratch() / "stdout", e = scratch() / "stderr";
-    const std::string cmd = std::string(GDMFT_BINARY) + " " + args + " >" + o.string() + " 2>" + e.string();
-    const int status = std::system(cmd.c_str());
-    Run r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(o);
-    r.err = slurp(e);
-    return r;
-}
+Run run_cli(const std::string& args) { return gdmft_test::run_gdmft(args); }
 
 double reconstruct(const CausalCholesky& L, std::size_t i, std::size_t j) {
     double s = 0;

@@ -1,0 +1,50 @@
+#pragma once
+// Running the gdmft binary from tests: one helper shared by the CLI tests. The binary's path comes
+// from GDMFT_BINARY (set by CMakeLists.txt); stdout and stderr go to files in a per-process scratch
+// directory and are read back.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace gdmft_test {
+
+struct Run {
+    int code = -1;
+    std::string out, err;
+};
+
+inline std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// A scratch directory private to this test process.
+inline std::filesystem::path scratch() {
+    static const std::filesystem::path dir = [] {
+        auto d = std::filesystem::temp_directory_path() / ("gdmft_test_" + std::to_string(::getpid()));
+        std::filesystem::create_directories(d);
+        return d;
+    }();
+    return dir;
+}
+
+// Runs `env GDMFT_BINARY args` through the shell; returns the exit code, stdout and stderr.
+inline Run run_gdmft(const std::string& args, const std::string& env = "") {
+    const auto o = scratch() / "stdout", e = scratch() / "stderr";
+    const std::string cmd = env + " " + GDMFT_BINARY + " " + args + " >" + o.string() + " 2>" + e.string();
+    const int status = std::system(cmd.c_str());
+    Run r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(o);
+    r.err = slurp(e);
+    return r;
+}
+
+}  // namespace gdmft_test
