@@ -6,31 +6,20 @@ Usage: plot_correlations.py CSV PNG [TITLE]
 The CSV has '#' header lines (run metadata), then columns: tau, C_h_dmft, and for each size N the
 pair C_h_N<N>, C_h_N<N>_err (mean over realizations and its standard error).
 """
-import csv
 import sys
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-
-
-def read_csv(path):
-    with open(path) as f:
-        rows = [line for line in f if not line.startswith("#")]
-    reader = csv.reader(rows)
-    names = next(reader)
-    cols = {n: [] for n in names}
-    for r in reader:
-        for n, v in zip(names, r):
-            cols[n].append(float(v))
-    return names, cols
+from gdmft_csv import read_csv  # noqa: E402
 
 
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
-    names, cols = read_csv(sys.argv[1])
+    _, cols = read_csv(sys.argv[1])
+    names = list(cols)
     tau = cols["tau"]
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
     sizes = [n for n in names if n.startswith("C_h_N") and not n.endswith("_err")]

@@ -9,8 +9,6 @@ Left: the readout m(t) with a band of two standard errors, and the DMFT R(t), on
 Right (top): the drive b_z(t), b_r(t) and the mean gates; (bottom) the population variance of h and the
 rms size of the perturbation |delta h|/sqrt(N) (its growth in the chaotic phase limits the comparison).
 """
-import csv
-import json
 import math
 import sys
 
@@ -18,27 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-
-
-def read_csv(path):
-    meta, rows = {}, []
-    with open(path) as f:
-        for line in f:
-            if line.startswith("#"):
-                key, _, value = line[1:].partition(":")
-                try:
-                    meta[key.strip()] = json.loads(value)
-                except ValueError:
-                    meta[key.strip()] = value.strip()
-            else:
-                rows.append(line)
-    reader = csv.reader(rows)
-    names = next(reader)
-    cols = {n: [] for n in names}
-    for r in reader:
-        for n, v in zip(names, r):
-            cols[n].append(float(v))
-    return meta, cols
+from gdmft_csv import read_csv  # noqa: E402
 
 
 def title_of(meta):

@@ -10,8 +10,6 @@ along rays from the center (crossing 0 the outermost, 1, 2, ... further in); com
 along rays from the gate pole centers[m], traced when the region is not star-shaped about the center (e.g. a separate
 blob around -1/tau_r). Each component is drawn as a closed curve with its inflation about its own center.
 """
-import csv
-import json
 import math
 import sys
 
@@ -19,27 +17,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-
-
-def read_csv(path):
-    meta, rows = {}, []
-    with open(path) as f:
-        for line in f:
-            if line.startswith("#"):
-                key, _, value = line[1:].partition(":")
-                try:
-                    meta[key.strip()] = json.loads(value)
-                except ValueError:
-                    meta[key.strip()] = value.strip()
-            else:
-                rows.append(line)
-    reader = csv.reader(rows)
-    names = next(reader)
-    cols = {n: [] for n in names}
-    for r in reader:
-        for n, v in zip(names, r):
-            cols[n].append(float(v))
-    return meta, cols
+from gdmft_csv import read_csv  # noqa: E402
 
 
 def main():

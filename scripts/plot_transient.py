@@ -9,8 +9,6 @@ second CSV (the same run without the drive) is drawn for comparison. Top panel: 
 with its standard error band and the stationary R(t); bottom panel: mean sigma_z(t), mean sigma_r(t) and
 C_h(t, t) / its pre-pulse value.
 """
-import csv
-import json
 import math
 import sys
 
@@ -18,29 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-
-
-def read_csv(path):
-    meta = {}
-    with open(path) as f:
-        lines = f.readlines()
-    rows = []
-    for line in lines:
-        if line.startswith("#"):
-            key, _, value = line[1:].partition(":")
-            try:
-                meta[key.strip()] = json.loads(value)
-            except ValueError:
-                meta[key.strip()] = value.strip()
-        else:
-            rows.append(line)
-    reader = csv.reader(rows)
-    names = next(reader)
-    cols = {n: [] for n in names}
-    for r in reader:
-        for n, v in zip(names, r):
-            cols[n].append(float(v))
-    return meta, cols
+from gdmft_csv import read_csv  # noqa: E402
 
 
 def drive_label(meta):
