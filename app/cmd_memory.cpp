@@ -258,10 +258,7 @@ void write_outputs(const MemoryCli& c, const sim::PulseResult& r, const Comparis
     write_csv(dir + "/gates.csv", meta, {"t", "b_z", "b_r", "sigma_z_mean", "sigma_r_mean", "var_h", "tangent_norm"},
               {r.t, r.b_z, r.b_r, r.mean.sigma_z, r.mean.sigma_r, r.mean.var_h, r.mean.tangent_norm});
     if (c.no_plot) return;
-    const std::string script = std::string(GDMFT_SOURCE_DIR) + "/scripts/plot_response.py";
-    const std::string sys = "/usr/bin/python3 '" + script + "' '" + dir + "/response.csv' '" + dir + "/gates.csv' '" +
-                            dir + "/response.png' >/dev/null 2>&1";
-    if (std::system(sys.c_str()) != 0) log_line("memory: warning: the plot failed (" + script + ")");
+    run_plot("memory", "plot_response.py", {dir + "/response.csv", dir + "/gates.csv", dir + "/response.png"});
 }
 
 void print_summary(const MemoryCli& c, const sim::PulseResult& r, const Comparison& cmp) {

@@ -238,13 +238,11 @@ Command add_spectrum(CLI::App& root) {
             bmeta["star_shaped"] = bnd.star_shaped;
             write_csv(dir + "/boundary.csv", bmeta, {"x", "y", "angle", "crossing", "component"}, {bx, by, ba, bc, bm});
             if (!c->no_plot) {
-                const std::string script = std::string(GDMFT_SOURCE_DIR) + "/scripts/plot_spectrum.py";
                 std::ostringstream title;
                 title << sim::to_string(at) << ", N = " << c->N << ", g_h = " << m.g_h << ", alpha_z = " << m.alpha_z
                       << ", alpha_r = " << m.alpha_r;
-                const std::string sys = "/usr/bin/python3 '" + script + "' '" + dir + "/eigenvalues.csv' '" + dir +
-                                        "/boundary.csv' '" + dir + "/spectrum.png' '" + title.str() + "' 1>&2";
-                if (std::system(sys.c_str()) != 0) log_line("spectrum: warning: the plot failed (" + script + ")");
+                run_plot("spectrum", "plot_spectrum.py",
+                         {dir + "/eigenvalues.csv", dir + "/boundary.csv", dir + "/spectrum.png", title.str()});
             }
             j["out"] = dir;
         }

@@ -8,7 +8,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -184,13 +183,10 @@ Command add_transient(CLI::App& root) {
             }
             if (!cli->no_plot) {
                 const std::string& dir = cli->common.out_dir;
-                const std::string script = std::string(GDMFT_SOURCE_DIR) + "/scripts/plot_transient.py";
                 std::ostringstream title;
                 title << "g_h = " << m.g_h << ", alpha_z = " << m.alpha_z << ", alpha_r = " << m.alpha_r << ", "
                       << r.paths << " paths x " << r.random_sets << " sets";
-                const std::string sys = "/usr/bin/python3 '" + script + "' '" + dir + "/transient.csv' '" + dir +
-                                        "/transient.png' '" + title.str() + "' >/dev/null 2>&1";
-                if (std::system(sys.c_str()) != 0) log_line("transient: warning: the plot failed (" + script + ")");
+                run_plot("transient", "plot_transient.py", {dir + "/transient.csv", dir + "/transient.png", title.str()});
             }
         }
         if (cli->common.json)

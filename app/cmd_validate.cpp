@@ -6,7 +6,6 @@
 #include "validation/comparison.hpp"
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <sstream>
@@ -94,10 +93,8 @@ void write_outputs(const sim::ValidationResult& r, const ValidateOptions& o, boo
         pmeta["params"] = model_json(pc.point.model);
         write_csv(pdir + "/correlations.csv", pmeta, names, cols);
         if (!plots) continue;
-        const std::string script = std::string(GDMFT_SOURCE_DIR) + "/scripts/plot_correlations.py";
-        const std::string cmd = "/usr/bin/python3 '" + script + "' '" + pdir + "/correlations.csv' '" + pdir +
-                                "/C_h.png' '" + pc.point.description + "' 2>&1";
-        if (std::system(cmd.c_str()) != 0) log_line("validate: warning: plot failed for " + pc.point.name);
+        run_plot("validate: " + pc.point.name, "plot_correlations.py",
+                 {pdir + "/correlations.csv", pdir + "/C_h.png", pc.point.description});
     }
 }
 

@@ -1,12 +1,14 @@
 #include "app/output.hpp"
 
 #include "numerics/errors.hpp"
+#include "numerics/progress.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -71,5 +73,23 @@ void write_csv(const std::string& path, const nlohmann::json& meta, const std::v
 nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }
+
+namespace {
+std::string shell_quote(const std::string& s) {
+    std::string q = "'";
+    for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+    return q + "'";
+}
+}  // namespace
+
+bool run_plot(const std::string& who, const std::string& script, const std::vector<std::string>& args) {
+    const std::string path = std::string(GDMFT_SOURCE_DIR) + "/scripts/" + script;
+    std::string cmd = "/usr/bin/python3 " + shell_quote(path);
+    for (const auto& a : args) cmd += " " + shell_quote(a);
+    cmd += " 1>&2";
+    if (std::system(cmd.c_str()) == 0) return true;
+    log_line(who + ": warning: the plot failed (" + path + ")");
+    return false;
+}
 
 }  // namespace gdmft::app

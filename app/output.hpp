@@ -25,4 +25,9 @@ nlohmann::json num(double v);
 // Prints the JSON object on stdout (one line per key, indented).
 void print_json(const nlohmann::json& j);
 
+// Runs the plot script scripts/`script` of the source tree with python3 and the given arguments (each
+// shell-quoted); its output goes to stderr, never into the JSON on stdout. A failed plot is a warning
+// on the log (naming `who`), not an error: the CSV it reads is already written. Returns success.
+bool run_plot(const std::string& who, const std::string& script, const std::vector<std::string>& args);
+
 }  // namespace gdmft::app
