@@ -8,8 +8,13 @@
 //
 // The boundary: at a fixed point, the fixed-point statistics (Delta_h, Delta_r, Delta_z) of the branch nearest to the
 // network's own Delta_h. At a snapshot with alpha_z = 0, the stationary DMFT (Gaussian closure: mean_h, C_h0, C_r0);
-// with alpha_z != 0, the snapshot's own single-site statistics (the z term needs E[D^2 | z], which the DMFT solvers
-// do not return); --empirical-stats uses the snapshot's statistics in every case.
+// with alpha_z != 0, the snapshot's own single-site statistics kept per unit (support_model_units: the z term needs the
+// drive D, which the DMFT solvers do not return, and at a snapshot h and the clock are correlated, so the averages are
+// joint rather than factorized); --empirical-stats uses the snapshot's statistics in every case.
+//
+// --exact-ensemble K: K draws of the boundary model's own random matrix (the state's per-unit factors with fresh
+// couplings, sim::exact_ensemble), whose support is the predicted one as N -> infinity: the spread of their rightmost
+// eigenvalues is the finite-N scatter of the measured edge to expect without any state-coupling correlation.
 #include "app/commands.hpp"
 #include "app/output.hpp"
 #include "dmft/fixed_points.hpp"
@@ -18,6 +23,7 @@
 #include "numerics/errors.hpp"
 #include "numerics/progress.hpp"
 #include "validation/jacobian_spectrum.hpp"
+#include "validation/random.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -37,6 +43,8 @@ struct SpectrumCli {
     std::string at = "auto";
     double epsilon = 0.05, inflate = 1.05;
     int rays = 360;
+    int exact_draws = 0;
+    std::size_t exact_size = 0;
     bool empirical = false, no_plot = false;
     sim::NewtonOptions newton;
 };
@@ -50,12 +58,14 @@ void validate(const SpectrumCli& c) {
     if (c.at != "auto" && c.at != "fixedpoint" && c.at != "snapshot")
         throw BadInput("at", "must be 'auto', 'fixedpoint' or 'snapshot', got '" + c.at + "'");
     BoundaryOptions{c.rays, 400, 1e-10}.validate();
+    if (c.exact_draws < 0) throw BadInput("exact_ensemble", "must be >= 0");
     c.newton.validate();
 }
 
 nlohmann::json settings_json(const SpectrumCli& c) {
     return {{"N", c.N},           {"t_burn", c.t_burn},   {"dt", c.dt},         {"at", c.at},
             {"epsilon", c.epsilon}, {"inflate", c.inflate}, {"rays", c.rays},     {"empirical_stats", c.empirical},
+            {"exact_ensemble", c.exact_draws}, {"exact_size", c.exact_size},
             {"newton_tol", c.newton.tol}, {"newton_iterations", c.newton.max_iterations}};
 }
 
@@ -101,6 +111,13 @@ Command add_spectrum(CLI::App& root) {
     cmd->add_option("--rays", c->rays, "rays from the center used to trace the boundary")->capture_default_str();
     cmd->add_option("--newton-tol", c->newton.tol, "Newton tolerance on the fixed-point residual")->capture_default_str();
     cmd->add_option("--newton-iterations", c->newton.max_iterations, "Newton iteration cap")->capture_default_str();
+    cmd->add_option("--exact-ensemble", c->exact_draws,
+                    "draws of the boundary model's own random matrix (the state's per-unit factors, fresh couplings): "
+                    "the finite-N scatter of the rightmost eigenvalue")
+        ->capture_default_str();
+    cmd->add_option("--exact-size", c->exact_size,
+                    "units of each exact-ensemble draw, resampled from the state's (0: the state's own N units)")
+        ->capture_default_str();
     cmd->add_flag("--empirical-stats", c->empirical, "boundary from the network state's own single-site statistics");
     cmd->add_flag("--no-plot", c->no_plot, "skip DIR/spectrum.png");
 
@@ -174,12 +191,12 @@ Command add_spectrum(CLI::App& root) {
             } else {
                 log_line("spectrum: the Gaussian closure did not converge (" + r.message +
                          "); the boundary uses the snapshot's statistics");
-                model = support_model_samples(m, sim::site_samples(net, st.x), 20, "snapshot statistics (DMFT failed)");
+                model = support_model_units(m, sim::site_samples(net, st.x), 20, "snapshot statistics, per unit (DMFT failed)");
             }
         } else {
-            model = support_model_samples(m, sim::site_samples(net, st.x), 20,
-                                          at == sim::SpectrumAt::FixedPoint ? "network fixed point statistics"
-                                                                            : "snapshot statistics");
+            model = support_model_units(m, sim::site_samples(net, st.x), 20,
+                                        at == sim::SpectrumAt::FixedPoint ? "network fixed point statistics, per unit"
+                                                                          : "snapshot statistics, per unit");
         }
         theory["source"] = model.source;
         theory["G"] = num(model.G());
@@ -188,6 +205,11 @@ Command add_spectrum(CLI::App& root) {
         Progress tp("spectrum: boundary", 1);
         const Boundary bnd = trace_boundary(model, {c->rays, 400, 1e-10});
         tp.finish();
+        if (model.per_unit()) {  // the same statistics factorized (THEORY.md 4 as written), for the record
+            SupportModel fact = model;
+            fact.units.clear();
+            theory["rightmost_predicted_factorized"] = num(rightmost_on_real_axis(fact, 2 * bnd.R_max));
+        }
 
         // Measurement: the dense Jacobian and its eigenvalues.
         Progress jp("spectrum: Jacobian and eigenvalues (dim " + std::to_string(net.dim()) + ")", 1);
@@ -195,6 +217,10 @@ Command add_spectrum(CLI::App& root) {
         const Eigen::VectorXcd eig = sim::eigenvalues_of(J);
         jp.finish();
         const sim::SpectrumComparison cmp = sim::compare_spectrum(net, eig, model, c->inflate, c->epsilon);
+        sim::ExactEnsemble ens;
+        if (c->exact_draws > 0)
+            ens = sim::exact_ensemble(net, sim::site_samples(net, st.x), c->exact_draws,
+                                      sim::derive_seed(c->common.seed, 0x5eedULL), c->exact_size);
 
         j["n_eigenvalues"] = cmp.n_eigenvalues;
         j["n_bulk"] = cmp.n_bulk;
@@ -212,6 +238,13 @@ Command add_spectrum(CLI::App& root) {
                          {"star_shaped", bnd.star_shaped},
                          {"rays_with_several_crossings", bnd.rays_with_several_crossings}};
         j["theory"] = theory;
+        j["exact_ensemble"] = nullptr;
+        if (c->exact_draws > 0) {
+            nlohmann::json r = nlohmann::json::array();
+            for (double v : ens.rightmost) r.push_back(num(v));
+            j["exact_ensemble"] = {{"size", ens.size}, {"draws", c->exact_draws}, {"rightmost", r},
+                                   {"mean", num(ens.mean)}, {"sd", num(ens.sd)}};
+        }
         j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
         if (!c->common.out_dir.empty()) {
@@ -258,6 +291,9 @@ Command add_spectrum(CLI::App& root) {
                 std::printf("outliers: %d eigenvalues of the %s block at %.6g (max distance %.3g)\n", o.count,
                             o.block.c_str(), o.point.real(), o.max_distance);
             std::printf("rightmost bulk eigenvalue %.6g, predicted %.6g\n", cmp.rightmost_measured, bnd.rightmost_on_axis);
+            if (c->exact_draws > 0)
+                std::printf("exact ensemble (%d draws, %zu units): rightmost %.6g, sd %.3g\n", c->exact_draws, ens.size,
+                            ens.mean, ens.sd);
             std::printf("inside the support: %.4f; inflated by %g: %.4f (%d bulk eigenvalues)\n", cmp.fraction_inside,
                         c->inflate, cmp.fraction_inside_inflated, cmp.n_bulk);
             std::printf("near zero (|lambda| < %g): %.4f\n", c->epsilon, cmp.near_zero_fraction);

@@ -135,6 +135,24 @@ SupportModel support_model_samples(const ModelParams& m, const SiteSamples& x, i
     return s;
 }
 
+SupportModel support_model_units(const ModelParams& m, const SiteSamples& x, int bins, const std::string& source) {
+    SupportModel s = support_model_samples(m, x, bins, source);
+    const Phi phi = m.phi_fn();
+    const Gate gr = m.gate_r(), gz = m.gate_z();
+    const std::size_t n = x.h.size();
+    s.units.resize(n);
+    double rr = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double z = x.z.empty() ? 0.0 : x.z[i], r = x.r.empty() ? 0.0 : x.r[i];
+        const double sz = gz(z), szp = gz.deriv(z), sr = gr(r), srp = gr.deriv(r);
+        const double p = phi(x.h[i]), dp = phi.deriv(x.h[i]);
+        s.units[i] = {sz, szp * szp * x.drive[i] * x.drive[i], sr * sr * dp * dp, dp * dp};
+        rr += srp * srp * p * p;
+    }
+    s.a_rr = rr / static_cast<double>(n);
+    return s;
+}
+
 namespace {
 
 // Node values of the clock averages on the rule rule_for_strip(d_k) for the ladder d_k = 8 * 2^(-k/2): sigma_z^2 and
@@ -209,7 +227,33 @@ ClockAverages clock_averages(const SupportModel& s, std::complex<double> lambda)
     return out;
 }
 
+namespace {
+
+// F from per-unit statistics: the largest eigenvalue of the (nonnegative) 2 x 2 moment matrix.
+double support_function_units(const SupportModel& s, std::complex<double> lambda) {
+    const bool zt = s.z_term(), rt = s.g_r > 0 && s.a_rr > 0;
+    const double cz = zt ? std::norm(1.0 + s.tau_z * lambda) : 1.0, cr = rt ? std::norm(1.0 + s.tau_r * lambda) : 1.0;
+    if (cz == 0 || cr == 0) return kInf;
+    const std::complex<double> tl = s.tau_h * lambda;
+    const double gh2 = s.g_h * s.g_h, gz2 = s.g_z * s.g_z, rterm = rt ? s.g_r * s.g_r * s.a_rr / cr : 0.0;
+    double m11 = 0, m12 = 0, m21 = 0, m22 = 0;
+    for (const auto& u : s.units) {
+        const double den = std::norm(tl + u.sz);
+        if (den == 0) return kInf;
+        const double u1 = gh2 * u.sz * u.sz / den, u2 = zt ? gz2 * u.b / (den * cz) : 0.0;
+        const double w = u.w + rterm * u.p2;
+        m11 += w * u1, m12 += w * u2, m21 += u.p2 * u1, m22 += u.p2 * u2;
+    }
+    const double n = static_cast<double>(s.units.size());
+    m11 /= n, m12 /= n, m21 /= n, m22 /= n;
+    const double tr = m11 + m22, det = m11 * m22 - m12 * m21;
+    return 0.5 * (tr + std::sqrt(std::max(0.0, tr * tr - 4 * det)));
+}
+
+}  // namespace
+
 double support_function(const SupportModel& s, std::complex<double> lambda) {
+    if (s.per_unit()) return support_function_units(s, lambda);
     const ClockAverages c = clock_averages(s, lambda);
     double F = 0;
     if (s.g_h > 0) {
@@ -227,7 +271,14 @@ double support_function(const SupportModel& s, std::complex<double> lambda) {
     return F;
 }
 
-std::complex<double> support_center(const SupportModel& s) { return {-s.gate_z(0.0) / s.tau_h, 0.0}; }
+std::complex<double> support_center(const SupportModel& s) {
+    const double s0 = s.gate_z(0.0);
+    if (!s.per_unit() || s.gate_z.constant()) return {-s0 / s.tau_h, 0.0};
+    double best = s.units.front().sz;
+    for (const auto& u : s.units)
+        if (std::abs(u.sz - s0) < std::abs(best - s0)) best = u.sz;
+    return {-best / s.tau_h, 0.0};
+}
 
 std::vector<std::complex<double>> support_centers(const SupportModel& s) {
     std::vector<std::complex<double>> c{support_center(s)};
@@ -320,8 +371,9 @@ Boundary trace_boundary(const SupportModel& s, const BoundaryOptions& o) {
     b.centers = support_centers(s);
     b.R_max = find_R_max(s, b.center);
     std::vector<BoundaryPoint> outer, inner;
+    const double offset = s.per_unit() ? 0.5 : 0.0;
     for (int k = 0; k < o.rays; ++k) {
-        const double th = 2 * std::numbers::pi * k / o.rays;
+        const double th = 2 * std::numbers::pi * (k + offset) / o.rays;
         const std::vector<double> roots = ray_crossings(s, b.center, th, b.R_max, o.radial_points, o.tol, false);
         if (roots.size() > 1) ++b.rays_with_several_crossings;
         for (std::size_t c = 0; c < roots.size(); ++c) {

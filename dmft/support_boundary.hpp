@@ -17,6 +17,15 @@
 // Points outside F's reach: a gate block that does not feed back into h (the z block at a fixed point, the r block when
 // phi = 0 or g_r = 0) contributes N eigenvalues at exactly -1/tau_z or -1/tau_r, which F does not describe.
 //
+// Per-unit (joint) statistics. The derivation gives a variance profile per unit: row factors u1_i = g_h^2 L_i, u2_i =
+// g_z^2 sigma_z'^2 D_i^2 / (|tau_h lambda + sigma_z,i|^2 |1 + tau_z lambda|^2), L_i = sigma_z,i^2 / |tau_h lambda + sigma_z,i|^2,
+// and column factors w_j = sigma_r,j^2 phi'_j^2 + g_r^2 <sigma_r'^2 phi^2> phi'_j^2 / |1 + tau_r lambda|^2 and phi'_j^2. The
+// support of a matrix with the variance profile s_ij = u1_i w_j + u2_i phi'_j^2 is where the spectral radius of
+// S/N, the largest eigenvalue of the 2 x 2 moment matrix M = [<w u1> <w u2>; <phi'^2 u1> <phi'^2 u2>], is >= 1 (the
+// Ahmadian-Fumarola-Miller construction with same-unit averages). F above is its value when the h-side factors
+// (w, phi'^2) are independent of the clock side (u1, u2), as at a fixed point; at a chaotic snapshot they are not (the
+// clock sigma_z(z(t)) shapes h(t)), and support_model_units keeps the joint per-unit values.
+//
 // Geometry. F has a pole at lambda = -sigma_z(0)/tau_h when the clock is constant (alpha_z = 0 or var_z = 0); with a
 // spread clock F is infinite on the whole segment -tau_h lambda in (0, 1) of the real axis (the nonintegrable
 // singularity at sigma_z = -tau_h lambda), so the support reaches the origin: the pinch of THEORY.md. Either way the
@@ -41,6 +50,14 @@ struct SupportModel {
     // E[D^2 | z] as a table (increasing z nodes, linear in between, constant beyond the ends). Empty: no z term.
     std::vector<double> drive2_z, drive2;
     std::string source;  // where the statistics came from (for the record)
+    // Per-unit statistics (support_model_units): when not empty, F is the spectral radius of the joint moment matrix
+    // (see the header comment) and the factorized fields above are kept for the record only.
+    struct Unit {
+        double sz = 0, b = 0, w = 0, p2 = 0;  // sigma_z, sigma_z'^2 D^2, sigma_r^2 phi'^2, phi'^2
+    };
+    std::vector<Unit> units;
+    double a_rr = 0;  // <sigma_r'^2 phi^2>, the inner average of the r term (a_r = a_z a_rr when factorized)
+    bool per_unit() const { return !units.empty(); }
 
     bool z_term() const { return g_z > 0 && a_z > 0 && !gate_z.constant() && !drive2.empty(); }
     bool r_term() const { return g_r > 0 && a_r > 0; }
@@ -64,6 +81,10 @@ struct SiteSamples {
 };
 SupportModel support_model_samples(const ModelParams& m, const SiteSamples& s, int bins, const std::string& source);
 
+// The same statistics kept per unit (joint): F(lambda) = spectral radius of the 2 x 2 moment matrix. The factorized
+// fields (a_h, a_r, a_z, var_z, E[D^2 | z] on `bins` bins) are those of support_model_samples, for the record.
+SupportModel support_model_units(const ModelParams& m, const SiteSamples& s, int bins, const std::string& source);
+
 // A(lambda) and B(lambda): Gaussian averages over z on a trapezoid rule sized by the distance d of the integrand's
 // nearest complex singularity: rule_for_strip(d_k) for the ladder value d_k = 8 * 2^(-k/2) just below d, whose node
 // values are cached per model (thread-local), so an evaluation is one pass of multiply-adds. The ladder stops near
@@ -79,7 +100,8 @@ inline constexpr int kMaxClockNodes = 300001;
 double support_function(const SupportModel& s, std::complex<double> lambda);
 inline bool in_support(const SupportModel& s, std::complex<double> lambda) { return support_function(s, lambda) >= 1.0; }
 
-// The center used for tracing and inflation: c = -sigma_z(0)/tau_h (always inside the support).
+// The center used for tracing and inflation: c = -sigma_z(0)/tau_h (always inside the support). With per-unit statistics
+// and a spread clock, the pole -sigma_z,k/tau_h of the unit whose clock is nearest sigma_z(0) (F is infinite there).
 std::complex<double> support_center(const SupportModel& s);
 
 // The centers about which the support is inflated: c, and the poles of the gate terms around which separate blobs of
@@ -105,7 +127,8 @@ struct BoundaryPoint {
     int component = 0;  // 0: rays from the center c; m >= 1: rays from centers[m] (a gate pole)
 };
 
-// The curve F(lambda) = 1 traced by rays from the center c: along each ray every sign change of F - 1 on the scan grid
+// The curve F(lambda) = 1 traced by rays from the center c (at angles 2 pi (k + 1/2) / rays with per-unit statistics,
+// so that no ray runs along the real axis through the units' poles): along each ray every sign change of F - 1 on the scan grid
 // is refined by Brent's method. A region that is star-shaped about c has one crossing per ray; otherwise (a separate
 // r blob, a dent) some rays have several and `star_shaped` is false, and then the component around each gate pole
 // (support_centers) is traced again by rays from that pole, keeping the first crossing outwards (component m).

@@ -2,6 +2,7 @@
 
 #include "numerics/errors.hpp"
 #include "numerics/progress.hpp"
+#include "validation/random.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -192,6 +193,96 @@ SiteSamples site_samples(const Network& net, const Eigen::VectorXd& x) {
     if (o.z.size() > 0) s.z.assign(o.z.data(), o.z.data() + n);
     if (o.r.size() > 0) s.r.assign(o.r.data(), o.r.data() + n);
     return s;
+}
+
+Eigen::MatrixXd jacobian_from_factors(const Network& net, const SiteSamples& s, const Eigen::MatrixXd& Jh,
+                                      const Eigen::MatrixXd& Jz, const Eigen::MatrixXd& Jr) {
+    const ModelParams& p = net.params();
+    const Eigen::Index n = static_cast<Eigen::Index>(s.h.size());
+    const bool zsim = net.z_simulated(), rsim = net.r_simulated(), zs = net.z_in_state(), rs = net.r_in_state();
+    if (Jh.rows() != n || Jh.cols() != n || (zsim && (Jz.rows() != n || Jz.cols() != n)) ||
+        (rsim && (Jr.rows() != n || Jr.cols() != n)) || static_cast<Eigen::Index>(s.drive.size()) != n ||
+        (zsim && static_cast<Eigen::Index>(s.z.size()) != n) || (rsim && static_cast<Eigen::Index>(s.r.size()) != n))
+        throw std::invalid_argument("jacobian_from_factors: sizes of the samples and couplings differ");
+    const Phi phi = p.phi_fn();
+    const Gate gz = p.gate_z(), gr = p.gate_r();
+    Eigen::VectorXd L(n), Lz(n), X1(n), X3(n), P(n);  // sigma_z/tau_h, sigma_z' D/tau_h, sigma_r phi', sigma_r' phi, phi'
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const std::size_t k = static_cast<std::size_t>(i);
+        const double z = zsim ? s.z[k] : 0.0, r = rsim ? s.r[k] : 0.0;
+        L(i) = gz(z) / p.tau_h, Lz(i) = gz.deriv(z) * s.drive[k] / p.tau_h;
+        P(i) = phi.deriv(s.h[k]), X1(i) = gr(r) * P(i), X3(i) = gr.deriv(r) * phi(s.h[k]);
+    }
+    const Eigen::Index dim = n * (1 + zs + rs);
+    Eigen::MatrixXd J = Eigen::MatrixXd::Zero(dim, dim);
+    auto hh = J.topLeftCorner(n, n);
+    hh = L.asDiagonal() * Jh * X1.asDiagonal();
+    if (zsim && !zs) hh += Lz.asDiagonal() * Jz * P.asDiagonal();
+    if (rsim && !rs) hh += L.asDiagonal() * Jh * (X3.asDiagonal() * (Jr * P.asDiagonal()));
+    hh.diagonal() -= L;
+    Eigen::Index row = n;
+    if (zs) {
+        J.block(0, row, n, n).diagonal() = Lz;
+        J.block(row, 0, n, n) = Jz * P.asDiagonal() / p.tau_z;
+        J.block(row, row, n, n).diagonal().setConstant(-1.0 / p.tau_z);
+        row += n;
+    }
+    if (rs) {
+        J.block(0, row, n, n) = L.asDiagonal() * Jh * X3.asDiagonal();
+        J.block(row, 0, n, n) = Jr * P.asDiagonal() / p.tau_r;
+        J.block(row, row, n, n).diagonal().setConstant(-1.0 / p.tau_r);
+    }
+    return J;
+}
+
+namespace {
+
+Eigen::MatrixXd gaussian_matrix(Eigen::Index n, double g, NormalStream& rng) {
+    const double sd = g / std::sqrt(static_cast<double>(n));
+    Eigen::MatrixXd A(n, n);
+    for (Eigen::Index i = 0; i < n; ++i)
+        for (Eigen::Index j = 0; j < n; ++j) A(i, j) = sd * rng.normal();
+    return A;
+}
+
+}  // namespace
+
+ExactEnsemble exact_ensemble(const Network& net, const SiteSamples& s, int draws, std::uint64_t seed, std::size_t size) {
+    if (draws < 0) throw BadInput("exact_ensemble", "must be >= 0");
+    const ModelParams& p = net.params();
+    const std::size_t n = s.h.size();
+    ExactEnsemble e;
+    e.size = size > 0 ? size : n;
+    Progress progress("spectrum: exact ensemble (dim " + std::to_string(e.size * net.dim() / net.N()) + ")", draws);
+    for (int k = 0; k < draws; ++k) {
+        NormalStream rng(derive_seed(seed, static_cast<std::uint64_t>(k)));
+        SiteSamples t;
+        if (size > 0) {
+            for (std::size_t i = 0; i < size; ++i) {
+                const std::size_t q = static_cast<std::size_t>(rng.uniform() * static_cast<double>(n)) % n;
+                t.h.push_back(s.h[q]), t.drive.push_back(s.drive[q]);
+                if (!s.z.empty()) t.z.push_back(s.z[q]);
+                if (!s.r.empty()) t.r.push_back(s.r[q]);
+            }
+        } else {
+            t = s;
+        }
+        const Eigen::Index m = static_cast<Eigen::Index>(e.size);
+        const Eigen::MatrixXd Jh = gaussian_matrix(m, p.g_h, rng);
+        const Eigen::MatrixXd Jz = net.z_simulated() ? gaussian_matrix(m, p.g_z, rng) : Eigen::MatrixXd();
+        const Eigen::MatrixXd Jr = net.r_simulated() ? gaussian_matrix(m, p.g_r, rng) : Eigen::MatrixXd();
+        e.rightmost.push_back(eigenvalues_of(jacobian_from_factors(net, t, Jh, Jz, Jr))(0).real());
+        progress.update(k + 1);
+    }
+    progress.finish();
+    if (!e.rightmost.empty()) {
+        const double d = static_cast<double>(e.rightmost.size());
+        e.mean = std::accumulate(e.rightmost.begin(), e.rightmost.end(), 0.0) / d;
+        double ss = 0;
+        for (double v : e.rightmost) ss += (v - e.mean) * (v - e.mean);
+        e.sd = e.rightmost.size() > 1 ? std::sqrt(ss / (d - 1)) : std::numeric_limits<double>::quiet_NaN();
+    }
+    return e;
 }
 
 SpectrumAt parse_spectrum_at(const std::string& s) {

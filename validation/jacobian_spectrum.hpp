@@ -65,6 +65,27 @@ Eigen::VectorXcd eigenvalues_of(const Eigen::MatrixXd& J);
 // One value per unit of h, the drive D = -h + Jh sigma_r phi + I (= F_h tau_h / sigma_z), and z, r when simulated.
 SiteSamples site_samples(const Network& net, const Eigen::VectorXd& x);
 
+// The Jacobian of net's layout assembled from per-unit factors (sigma_z, sigma_z' D, sigma_r phi', sigma_r' phi, phi' of
+// the samples s, one per unit) and given coupling matrices Jh, Jz, Jr (N x N; Jz, Jr unused when that gate is not
+// simulated): rows h: (sigma_z/tau_h) [-y_h + Jh (sigma_r phi' y_h + sigma_r' phi y_r)] + (sigma_z' D/tau_h) y_z; rows z, r:
+// (-y + J phi' y_h)/tau; instantaneous gates (tau = 0) are eliminated (y_z = Jz phi' y_h). With the network's own
+// couplings it is dense_jacobian (the per-unit structure the support formula assumes); with fresh ones it is the
+// boundary model's own random matrix. s may hold M != N units (then the layout is net's with M units).
+Eigen::MatrixXd jacobian_from_factors(const Network& net, const SiteSamples& s, const Eigen::MatrixXd& Jh,
+                                      const Eigen::MatrixXd& Jz, const Eigen::MatrixXd& Jr);
+
+// The exact ensemble of a snapshot: `draws` matrices jacobian_from_factors with fresh couplings N(0, g^2/M), each from
+// its own stream derive_seed(seed, k); with size M > 0 the units are first resampled with replacement (to M units, same
+// stream), else M = N and the snapshot's own units are kept. Its support as M -> infinity is exactly that of
+// support_model_units(s), so the spread of `rightmost` around the predicted point is the finite-size edge effect free of
+// any correlation between the state and the couplings.
+struct ExactEnsemble {
+    std::size_t size = 0;
+    std::vector<double> rightmost;  // largest real part of each draw's spectrum
+    double mean = std::numeric_limits<double>::quiet_NaN(), sd = std::numeric_limits<double>::quiet_NaN();
+};
+ExactEnsemble exact_ensemble(const Network& net, const SiteSamples& s, int draws, std::uint64_t seed, std::size_t size = 0);
+
 // Where the spectrum is taken.
 enum class SpectrumAt { FixedPoint, Snapshot };
 SpectrumAt parse_spectrum_at(const std::string& s);  // "fixedpoint" | "snapshot"; throws BadInput("at", ...)
