@@ -41,6 +41,7 @@ Network::Network(const ModelParams& p, const NetworkOptions& o)
     if (r_state_) r_row_ = row, row += n;
     dim_ = static_cast<std::size_t>(row);
 
+    single_tangent_ = o.single_precision && o.single_precision_tangent;
     Jh_ = CouplingMatrix(N_, o.seed, {kStreamJh}, {p.g_h}, o.single_precision);
     std::vector<std::uint64_t> streams;
     std::vector<double> gains;
@@ -63,6 +64,16 @@ Eigen::VectorXd Network::initial_state(int m) const {
     NormalStream rng(derive_seed(derive_seed(seed_, kStreamInit), static_cast<std::uint64_t>(m)));
     for (std::size_t i = 0; i < N_; ++i) x(static_cast<Eigen::Index>(i)) = rng.normal();
     return x;
+}
+
+void Network::product(const CouplingMatrix& J, CouplingPanels& panels, const Eigen::MatrixXd& X, Eigen::MatrixXd& Y,
+                      const Columns& cols) const {
+    if (cols.K == 0 || cols.total() < kPanelColumns) {
+        J.multiply(X, Y);
+        return;
+    }
+    if (panels.empty()) panels = CouplingPanels(J);
+    panels.multiply(X, Y, single_tangent_ ? cols.M : -1);
 }
 
 void Network::rhs(const Eigen::MatrixXd& X, Eigen::MatrixXd& dX, const Columns& cols, GateInput b) const {
@@ -91,7 +102,7 @@ void Network::rhs(const Eigen::MatrixXd& X, Eigen::MatrixXd& dX, const Columns& 
 
     // Gate fields [Jz; Jr] P (instantaneous gate values, or the drive of gate states).
     const bool need_g = z_rhs_ || r_rhs_;
-    if (need_g) Jg_.multiply(P_, G_);
+    if (need_g) product(Jg_, Jg_panels_, P_, G_, cols);
     // Gate variable (trajectory) or its perturbation (tangent) of column c at row i. The gate input b
     // enters the trajectory columns only (instantaneous gates here, gate states in phase C).
     auto zval = [&](Eigen::Index i, int c) {
@@ -127,7 +138,7 @@ void Network::rhs(const Eigen::MatrixXd& X, Eigen::MatrixXd& dX, const Columns& 
     });
 
     // Recurrent field U = Jh Q.
-    Jh_.multiply(Q_, U_);
+    product(Jh_, Jh_panels_, Q_, U_, cols);
 
     // Phase C: time derivatives.
     dX.resize(static_cast<Eigen::Index>(dim_), C);
