@@ -8,6 +8,7 @@
 #include "validation/lyapunov.hpp"
 #include "validation/network.hpp"
 #include "validation/random.hpp"
+#include "validation/simulation.hpp"
 
 #include <doctest/doctest.h>
 #include <omp.h>
@@ -168,4 +169,24 @@ TEST_CASE("Lyapunov exponents: float and double tangent sums agree on the same t
         CAPTURE(k);
         CHECK(std::abs(s[0].exponents[k] - s[1].exponents[k]) < 1e-7);
     }
+}
+
+TEST_CASE("simulate --float32 --lyapunov-k: the same exponents with 1 or 2 threads") {
+    // Float couplings with float tangent sums and double trajectory sums, 2 trajectories x 8 tangents
+    // (18 columns: the panel path); N = 300 so that the products run in parallel.
+    SimulationOptions o;
+    o.N = 300;
+    o.single_precision = true;
+    o.t_burn = 4, o.t_max = 16, o.integrator.dt = 0.1, o.sample_dt = 0.2;
+    o.lyapunov_k = 8;
+    o.trajectories = 2;
+    const int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    const RealizationResult a = simulate_one(gated(), o, 17, "threads");
+    omp_set_num_threads(2);
+    const RealizationResult b = simulate_one(gated(), o, 17, "threads");
+    omp_set_num_threads(saved);
+    CHECK(a.lyapunov.exponents == b.lyapunov.exponents);
+    CHECK(a.lyapunov.blocks == b.lyapunov.blocks);
+    CHECK(a.m.C_h0 == b.m.C_h0);
 }
