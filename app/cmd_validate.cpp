@@ -41,7 +41,10 @@ std::string markdown(const sim::ValidationResult& r, const sim::ValidationSettin
         md << "Simulated t = " << fmt(pc.t_max) << " after a burn-in of " << fmt(pc.t_burn) << ", lags up to "
            << fmt(pc.max_lag) << ". ";
         md << "DMFT method `" << pc.theory.method << "`, converged: " << (pc.theory.converged ? "yes" : "NO")
-           << ", statistical error of C_h0: " << fmt(pc.theory.stat_err) << "\n\n";
+           << ", statistical error of C_h0: " << fmt(pc.theory.stat_err);
+        if (pc.theory.tau.size() > 1)
+            md << ", lag window " << fmt(pc.theory.tau.back()) << " at dt " << fmt(pc.theory.tau[1] - pc.theory.tau[0]);
+        md << ". " << pc.theory.message << "\n\n";
         md << "| quantity | DMFT |";
         for (const auto& c : pc.curves) md << " N = " << c.N << " |";
         md << "\n|---|---|";
@@ -114,13 +117,16 @@ Command add_validate(CLI::App& root) {
     cmd->add_option("--t-cap", o->s.t_cap, "cap on the run length")->capture_default_str();
     cmd->add_flag("--float32", o->s.float32, "single-precision coupling storage");
     cmd->add_option("--paths", o->paths, "paths of the sampled DMFT (0: its default)");
+    auto* ow = cmd->add_option("--dmft-window", o->s.dmft.grid.window,
+                               "DMFT lag window (units of tau_h; 0 = automatic); default: per point");
+    auto* od = cmd->add_option("--dmft-dt", o->s.dmft.grid.dt, "DMFT lag step (units of tau_h); default: per point");
     cmd->add_option("--points", o->points, "subset of the default points (names)")->delimiter(',');
     cmd->add_flag("--custom", o->custom, "validate the single point given by the model flags instead");
     cmd->add_flag("--quick", o->quick, "small preset: sizes 250,500,1000, 4 realizations, t_max 200");
     cmd->add_flag("--no-plots", o->no_plots, "skip the PNG plots");
     o->common.out_dir = "results/validation";
 
-    return {cmd, [o]() {
+    return {cmd, [o, ow, od]() {
         Progress::set_quiet(o->common.quiet);
         resolve_model(o->common);
         if (o->quick) {
@@ -131,6 +137,9 @@ Command add_validate(CLI::App& root) {
         }
         o->s.seed = o->common.seed;
         if (o->paths > 0) o->s.dmft.paths = o->paths;
+        o->s.dmft_grid_given = ow->count() > 0 || od->count() > 0;
+        if (!(o->s.dmft.grid.window >= 0)) throw BadInput("dmft-window", "must be >= 0 (0 = automatic)");
+        if (!(o->s.dmft.grid.dt > 0)) throw BadInput("dmft-dt", "must be > 0");
         if (o->paths < 0) throw BadInput("paths", "must be >= 0");
 
         std::vector<sim::ValidationPoint> pts;

@@ -246,15 +246,6 @@ std::vector<std::size_t> stage_paths(std::size_t final_paths) {
     return s;
 }
 
-double rel_residual(const std::vector<double>& g, const std::vector<double>& x) {
-    double num = 0, den = 0;
-    for (std::size_t k = 0; k < x.size(); ++k) {
-        num += (g[k] - x[k]) * (g[k] - x[k]);
-        den += x[k] * x[k];
-    }
-    return den > 0 ? std::sqrt(num / den) : std::numeric_limits<double>::infinity();
-}
-
 bool all_finite(const std::vector<double>& v) {
     return std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
 }

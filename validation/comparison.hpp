@@ -15,6 +15,10 @@ struct ValidationPoint {
     std::string name;         // short identifier (file names)
     std::string description;  // one line for tables and plots
     ModelParams model;
+    // DMFT lag grid for this point (window 0 = the solver's automatic window). Slow points (large
+    // alpha_z: correlation times of hundreds of tau_h) need a fixed long window on a coarser step.
+    StationaryGrid dmft_grid{};
+    bool has_dmft_grid = false;  // false: use ValidationSettings::dmft.grid
 };
 
 // The default set: SCS limit, output-gated, timescale-gated (alpha_z = 5 and 15), and with input.
@@ -30,6 +34,7 @@ struct ValidationSettings {
     bool float32 = false;     // single-precision coupling storage in the simulations
     std::uint64_t seed = 1;
     StationaryOptions dmft;   // method chosen per point: gaussian if alpha_z = 0, else sampled
+    bool dmft_grid_given = false;  // dmft.grid set by the user: overrides the points' own grids
     void validate() const;    // throws BadInput naming the option
 };
 
