@@ -195,7 +195,7 @@ Command add_simulate(CLI::App& root) {
     cmd->add_option("--rel-tol", o.integrator.rel_tol, "dopri5 relative tolerance")->capture_default_str()->group("Simulation");
     cmd->add_option("--realizations", o.realizations, "independent networks (seeds derived from --seed)")->capture_default_str()->group("Simulation");
     cmd->add_option("--trajectories", o.trajectories, "trajectories of each network advanced together")->capture_default_str()->group("Simulation");
-    cmd->add_flag("--float32", o.single_precision, "store couplings in single precision (half the memory traffic)")->group("Simulation");
+    cmd->add_flag("--float32", o.single_precision, "store couplings in single precision (half the memory traffic); Lyapunov tangent sums in float too")->group("Simulation");
     cmd->add_flag("--track-gates", o.track_gates, "simulate z and r even when their gate is constant (for C_z, C_r)")->group("Simulation");
     cmd->add_option("--sample-dt", o.sample_dt, "sampling interval after burn-in (RK4: rounded to whole steps)")->capture_default_str()->group("Measurement");
     cmd->add_option("--max-lag", o.max_lag, "largest lag of the correlation functions (default min(50 tau_h, (t_max - t_burn)/2))")->group("Measurement");
