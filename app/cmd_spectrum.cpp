@@ -167,7 +167,8 @@ Command add_spectrum(CLI::App& root) {
             return kExitNotConverged;
         }
 
-        // Theory: the support model.
+        // Theory: the support model (the per-unit samples also feed the exact ensemble below).
+        const SiteSamples samples = sim::site_samples(net, st.x);
         SupportModel model;
         nlohmann::json theory;
         if (at == sim::SpectrumAt::FixedPoint && !c->empirical) {
@@ -191,10 +192,10 @@ Command add_spectrum(CLI::App& root) {
             } else {
                 log_line("spectrum: the Gaussian closure did not converge (" + r.message +
                          "); the boundary uses the snapshot's statistics");
-                model = support_model_units(m, sim::site_samples(net, st.x), 20, "snapshot statistics, per unit (DMFT failed)");
+                model = support_model_units(m, samples, 20, "snapshot statistics, per unit (DMFT failed)");
             }
         } else {
-            model = support_model_units(m, sim::site_samples(net, st.x), 20,
+            model = support_model_units(m, samples, 20,
                                         at == sim::SpectrumAt::FixedPoint ? "network fixed point statistics, per unit"
                                                                           : "snapshot statistics, per unit");
         }
@@ -219,7 +220,7 @@ Command add_spectrum(CLI::App& root) {
         const sim::SpectrumComparison cmp = sim::compare_spectrum(net, eig, model, c->inflate, c->epsilon);
         sim::ExactEnsemble ens;
         if (c->exact_draws > 0)
-            ens = sim::exact_ensemble(net, sim::site_samples(net, st.x), c->exact_draws,
+            ens = sim::exact_ensemble(net, samples, c->exact_draws,
                                       sim::derive_seed(c->common.seed, 0x5eedULL), c->exact_size);
 
         j["n_eigenvalues"] = cmp.n_eigenvalues;

@@ -2,6 +2,7 @@
 
 #include "dmft/gate_statistics.hpp"
 #include "dmft/gaussian_closure.hpp"
+#include "numerics/format.hpp"
 #include "numerics/gaussian_average.hpp"
 
 #include <algorithm>
@@ -15,12 +16,6 @@ namespace gdmft {
 namespace {
 
 constexpr double nan_v = std::numeric_limits<double>::quiet_NaN();
-
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
 
 class ClosureTangentMap {
 public:

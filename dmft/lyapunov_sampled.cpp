@@ -3,6 +3,7 @@
 #include "dmft/gate_statistics.hpp"
 #include "dmft/single_site_sampler.hpp"
 #include "numerics/circulant_sampler.hpp"
+#include "numerics/format.hpp"
 #include "numerics/gaussian_average.hpp"
 #include "numerics/progress.hpp"
 #include "numerics/stats.hpp"
@@ -15,12 +16,6 @@
 namespace gdmft {
 
 namespace {
-
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
 
 constexpr std::uint64_t kSetTag = 0x7a9;  // random sets of this route (the sampled solver uses 0x5e7)
 constexpr double kLagStep = 0.2;          // lag products every 0.2 tau_h (as the sampled solver)

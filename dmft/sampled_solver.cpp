@@ -26,6 +26,7 @@
 #include "dmft/tangent_dmft.hpp"
 #include "numerics/anderson.hpp"
 #include "numerics/errors.hpp"
+#include "numerics/format.hpp"
 #include "numerics/gaussian_average.hpp"
 #include "numerics/progress.hpp"
 #include "numerics/stats.hpp"
@@ -62,12 +63,6 @@ struct Tuning {
     double tangent_paths_fraction = 0.25;  // lambda_max on this fraction of the final paths (at least 256)
     AndersonOptions anderson{.memory = 20, .damping = 0.5, .regularization = 1e-10, .restart_factor = 10.0};
 };
-
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
 
 // Rules of the sampled method on top of StationaryOptions::validate().
 void check_options(const StationaryOptions& o) {

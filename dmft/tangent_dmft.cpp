@@ -1,6 +1,7 @@
 #include "dmft/tangent_dmft.hpp"
 
 #include "dmft/gate_statistics.hpp"
+#include "numerics/format.hpp"
 #include "numerics/progress.hpp"
 
 #include <cmath>
@@ -94,12 +95,6 @@ PowerResult power_iteration(TangentMap& T, std::vector<double>& A, std::vector<d
         prev = rho;
     }
     return r;
-}
-
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
 }
 
 }  // namespace

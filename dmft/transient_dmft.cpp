@@ -4,6 +4,7 @@
 #include "dmft/transient_gate_rows.hpp"
 #include "numerics/circulant_sampler.hpp"
 #include "numerics/errors.hpp"
+#include "numerics/format.hpp"
 #include "numerics/gaussian_process.hpp"
 #include "numerics/progress.hpp"
 #include "numerics/stats.hpp"
@@ -25,12 +26,6 @@ namespace {
 constexpr double nan_v = std::numeric_limits<double>::quiet_NaN();
 constexpr std::size_t kChunk = 64;  // paths per fixed reduction chunk
 constexpr std::uint64_t tag_xh = 0x7101, tag_xz = 0x7102, tag_init = 0x7103;
-
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
 
 // Time grid: t_k = t_start + k dt, k = 0..n-1; reported window from k_window; pulse (t = 0) at k0.
 struct Layout {

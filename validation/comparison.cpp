@@ -25,11 +25,11 @@ std::vector<ValidationPoint> default_validation_points() {
     // (the automatic window chases the noisy tail of a few hundred paths and gives up).
     ModelParams z5 = scs;
     z5.alpha_z = 5;
-    pts.push_back({"timescale_gated_5", "update gate: g_h=3, alpha_z=5, tau_z=1", z5, {0.2, 1000.0}, true});
+    pts.push_back({"timescale_gated_5", "update gate: g_h=3, alpha_z=5, tau_z=1", z5, StationaryGrid{0.2, 1000.0}});
 
     ModelParams z15 = scs;
     z15.alpha_z = 15;
-    pts.push_back({"timescale_gated_15", "update gate: g_h=3, alpha_z=15, tau_z=1", z15, {0.5, 4000.0}, true});
+    pts.push_back({"timescale_gated_15", "update gate: g_h=3, alpha_z=15, tau_z=1", z15, StationaryGrid{0.5, 4000.0}});
 
     ModelParams in = scs;
     in.alpha_r = 2;
@@ -102,7 +102,7 @@ ValidationResult run_validation(const std::vector<ValidationPoint>& points, cons
         PointComparison pc;
         pc.point = pt;
         StationaryOptions dmft = s.dmft;
-        if (pt.has_dmft_grid && !s.dmft_grid_given) dmft.grid = pt.dmft_grid;
+        if (pt.dmft_grid && !s.dmft_grid_given) dmft.grid = *pt.dmft_grid;
         pc.theory = pt.model.alpha_z == 0 ? solve_gaussian(pt.model, dmft) : solve_sampled(pt.model, dmft);
         if (!pc.theory.converged)
             log_line("validate: warning: DMFT at '" + pt.name + "' did not converge (" + pc.theory.message + ")");

@@ -6,6 +6,7 @@
 #include "validation/simulation.hpp"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,8 @@ struct ValidationPoint {
     ModelParams model;
     // DMFT lag grid for this point (window 0 = the solver's automatic window). Slow points (large
     // alpha_z: correlation times of hundreds of tau_h) need a fixed long window on a coarser step.
-    StationaryGrid dmft_grid{};
-    bool has_dmft_grid = false;  // false: use ValidationSettings::dmft.grid
+    // Empty: use ValidationSettings::dmft.grid.
+    std::optional<StationaryGrid> dmft_grid{};
 };
 
 // The default set: SCS limit, output-gated, timescale-gated (alpha_z = 5 and 15), and with input.

@@ -2,11 +2,11 @@
 
 #include "numerics/errors.hpp"
 #include "numerics/progress.hpp"
+#include "numerics/stats.hpp"
 #include "validation/random.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <sstream>
 #include <stdexcept>
 
@@ -276,11 +276,9 @@ ExactEnsemble exact_ensemble(const Network& net, const SiteSamples& s, int draws
     }
     progress.finish();
     if (!e.rightmost.empty()) {
-        const double d = static_cast<double>(e.rightmost.size());
-        e.mean = std::accumulate(e.rightmost.begin(), e.rightmost.end(), 0.0) / d;
-        double ss = 0;
-        for (double v : e.rightmost) ss += (v - e.mean) * (v - e.mean);
-        e.sd = e.rightmost.size() > 1 ? std::sqrt(ss / (d - 1)) : std::numeric_limits<double>::quiet_NaN();
+        const MeanErr me = mean_err(e.rightmost);
+        e.mean = me.mean;
+        if (me.n > 1) e.sd = me.sd;
     }
     return e;
 }
