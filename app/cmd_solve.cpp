@@ -36,6 +36,7 @@ struct SolveCli {
     StationaryOptions opts;
     std::string method;  // empty: gaussian when alpha_z = 0, else sampled
     std::string lyapunov_method = "auto";
+    CLI::Option* dt_option = nullptr;  // to tell a given --dt from the method's default
 };
 
 // Where lambda_max came from, and its statistical error (NaN for the deterministic routes).
@@ -132,6 +133,7 @@ nlohmann::json settings_json(const SolveCli& c, const std::string& method) {
     if (method == "sampled" || (o.lyapunov && c.lyapunov_method == "sampled-tangent")) {
         s["paths"] = o.paths;
         s["random_sets"] = o.random_sets;
+        s["noise_tol"] = o.noise_tol;
     }
     return s;
 }
@@ -156,6 +158,7 @@ nlohmann::json result_json(const SolveCli& c, const StationaryResult& r, const L
     j["termination"] = to_string(r.termination);
     j["message"] = r.message;
     j["residual"] = num(r.residual);
+    j["residual_target"] = num(r.residual_target);
     j["zero_mode_eigenvalue"] = c.opts.lyapunov ? num(r.zero_mode_eigenvalue) : nlohmann::json(nullptr);
     j["mean_h"] = num(r.mean_h);
     j["q_h"] = num(r.q_h);
@@ -197,12 +200,16 @@ Command add_solve(CLI::App& root) {
     cmd->add_option("--lyapunov-method", cli->lyapunov_method,
                     "auto, schrodinger (closure, tau_r = 0), closure-tangent (closure, any tau_r) or sampled-tangent")
         ->capture_default_str()->group("Solver");
-    cmd->add_option("--dt", o.grid.dt, "lag step (units of tau_h)")->capture_default_str()->group("Solver");
+    cli->dt_option = cmd->add_option("--dt", o.grid.dt, "lag step (units of tau_h); default 0.05 (gaussian), 0.1 (sampled)")
+                         ->group("Solver");
     cmd->add_option("--window", o.grid.window, "lag window (units of tau_h); 0 = automatic")->capture_default_str()->group("Solver");
     cmd->add_option("--tol", o.tol, "convergence tolerance (gaussian: on C_h(0))")->capture_default_str()->group("Solver");
     cmd->add_option("--max-iter", o.max_iterations, "iteration limit")->capture_default_str()->group("Solver");
     cmd->add_option("--paths", o.paths, "sampled: sample paths M at the final stage")->capture_default_str()->group("Solver");
     cmd->add_option("--random-sets", o.random_sets, "sampled: independent random sets for the statistical error")
+        ->capture_default_str()->group("Solver");
+    cmd->add_option("--noise-tol", o.noise_tol,
+                    "sampled: also stop when the residual is below this fraction of the map's sampling noise (0 = off)")
         ->capture_default_str()->group("Solver");
 
     Command c;
@@ -217,6 +224,7 @@ Command add_solve(CLI::App& root) {
             throw BadInput("method", "must be 'gaussian' or 'sampled', got '" + method + "'");
         if (method == "gaussian" && m.alpha_z != 0)
             throw BadInput("method", "'gaussian' needs alpha_z = 0 (the closure assumes a constant update gate); use 'sampled'");
+        if (method == "sampled" && cli->dt_option->count() == 0) o.grid.dt = sampled_default_dt;
         o.validate();
         if (o.lyapunov) resolve_lyapunov_method(cli->lyapunov_method, method, m);  // bad input before the solve
         if (!cli->common.out_dir.empty()) ensure_dir(cli->common.out_dir);

@@ -773,6 +773,7 @@ StationaryResult solve_gaussian(const ModelParams& m, const StationaryOptions& o
             << " time units): the tail is truncated; ";
 
     res.residual = rep.last_dc0;
+    res.residual_target = o.tol;
     res.converged = rep.converged;
     if (!rep.finite) res.termination = Termination::NotFinite;
     else if (rep.converged) res.termination = Termination::Converged;

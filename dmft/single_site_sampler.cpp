@@ -109,19 +109,32 @@ SingleSiteSampler::SingleSiteSampler(const ModelParams& p, const SiteGrid& g, st
     eta_sampler_ = std::make_unique<CirculantSampler>(g.m);
     if (!clock_constant_) z_sampler_ = std::make_unique<CirculantSampler>(g.m);
 
-    statics_ = detail::stratified_normals(max_paths_, 2, stream_key(seed_, 0, tag_static));
-
     const std::size_t pairs = max_paths_ / 2, per_pair = 2 * g.m;
     const double bytes = double(pairs) * per_pair * sizeof(float) * (clock_constant_ ? 1 : 2);
     stored_ = bytes <= double(noise_budget_bytes);
-    if (!stored_) return;
-    eta_noise_.resize(pairs * per_pair);
-    if (!clock_constant_) z_noise_.resize(pairs * per_pair);
+    if (stored_) {
+        // Not value-initialised: the pages are first touched by the (parallel) draws in ensure_noise.
+        eta_noise_ = std::make_unique_for_overwrite<float[]>(pairs * per_pair);
+        if (!clock_constant_) z_noise_ = std::make_unique_for_overwrite<float[]>(pairs * per_pair);
+    }
+    reseed(set_seed);
+}
+
+void SingleSiteSampler::reseed(std::uint64_t set_seed) {
+    seed_ = set_seed;
+    statics_ = detail::stratified_normals(max_paths_, 2, stream_key(seed_, 0, tag_static));
+    filled_pairs_ = 0;
+}
+
+void SingleSiteSampler::ensure_noise(std::size_t paths) {
+    const std::size_t pairs = paths / 2, per_pair = 2 * grid_.m;
+    if (!stored_ || pairs <= filled_pairs_) return;
 #pragma omp parallel for schedule(static)
-    for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(pairs); ++i) {
+    for (std::ptrdiff_t i = static_cast<std::ptrdiff_t>(filled_pairs_); i < static_cast<std::ptrdiff_t>(pairs); ++i) {
         WhiteNoise::fill(stream_key(seed_, i, tag_eta), &eta_noise_[i * per_pair], per_pair);
         if (!clock_constant_) WhiteNoise::fill(stream_key(seed_, i, tag_z), &z_noise_[i * per_pair], per_pair);
     }
+    filled_pairs_ = pairs;
 }
 
 SingleSiteSampler::~SingleSiteSampler() = default;
@@ -218,6 +231,7 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
         throw std::invalid_argument("SingleSiteSampler::run: paths must be a positive multiple of 8, <= max_paths");
     if (f.eta_dyn.size() != n || (!clock_constant_ && f.z_dyn.size() != n))
         throw std::invalid_argument("SingleSiteSampler::run: field covariances must have n lags");
+    ensure_noise(paths);
 
     SiteMeasurement out;
     out.paths = paths;
@@ -352,6 +366,7 @@ TangentMeasurement SingleSiteSampler::run_tangent(const SiteFields& f, const Tan
     const bool use_yz = !clock_constant_, use_r = !gr.constant();
     if (paths == 0 || paths % W != 0 || paths > max_paths_)
         throw std::invalid_argument("SingleSiteSampler::run_tangent: paths must be a positive multiple of 8, <= max_paths");
+    ensure_noise(paths);
     if (f.eta_dyn.size() != n || (use_yz && f.z_dyn.size() != n) || tf.xi_h.size() != n ||
         (use_yz && tf.y_z.size() != n) || (use_r && (tf.r_dyn.size() != n || tf.y_r.size() != n)))
         throw std::invalid_argument("SingleSiteSampler::run_tangent: covariances must have n lags");

@@ -105,6 +105,9 @@ public:
     // tangent noises come from their own keyed streams, redrawn on every call (not stored).
     TangentMeasurement run_tangent(const SiteFields& f, const TangentFields& tf, double lambda, std::size_t paths);
 
+    // Switches to random set `set_seed` (as if newly constructed with it), keeping the grid, the plans
+    // and the noise buffer: allocating and first touching a few hundred MB costs about a second here.
+    void reseed(std::uint64_t set_seed);
     const SiteGrid& grid() const { return grid_; }
     std::size_t max_paths() const { return max_paths_; }
     bool clock_constant() const { return clock_constant_; }
@@ -123,7 +126,11 @@ private:
     std::size_t max_paths_;
     std::uint64_t seed_;
     bool clock_constant_, stored_;
-    std::vector<float> eta_noise_, z_noise_;  // stored noise, 2m floats per pair
+    // Draws the stored noise of the first `paths` paths if not done yet (drawn on first use, so stages
+    // with few paths do not pay for the final count).
+    void ensure_noise(std::size_t paths);
+    std::unique_ptr<float[]> eta_noise_, z_noise_;  // stored noise, 2m floats per pair
+    std::size_t filled_pairs_ = 0;                   // pairs of stored noise drawn so far
     std::vector<double> statics_;              // 2 normals per path (stratified): z, static drive eta_h + I
     std::unique_ptr<CirculantSampler> eta_sampler_, z_sampler_;
     std::unique_ptr<CirculantSampler> xi_sampler_, yz_sampler_, r_sampler_, yr_sampler_;  // tangent

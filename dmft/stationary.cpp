@@ -26,6 +26,8 @@ void StationaryOptions::validate() const {
     if (max_iterations < 1) throw BadInput("max_iter", "must be >= 1");
     if (paths < 2) throw BadInput("paths", "need at least 2 sample paths");
     if (random_sets < 1) throw BadInput("random_sets", "must be >= 1");
+    if (!(std::isfinite(noise_tol) && noise_tol >= 0 && noise_tol <= 1))
+        throw BadInput("noise_tol", "must be in [0, 1] (0 = iterate to tol)");
 }
 
 }  // namespace gdmft

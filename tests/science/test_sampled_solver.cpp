@@ -29,7 +29,8 @@ StationaryResult solve_quiet(const ModelParams& p, const StationaryOptions& o) {
 
 TEST_CASE("SCS g_eff = 2 at default settings: C_h(0) = Delta0 = 1.924805 within 0.5% and the stated error") {
     const double exact = 1.924805;  // THEORY.md 8 (energy condition of the Gaussian closure)
-    const StationaryOptions o;      // paths 4000, 4 random sets, dt 0.05, automatic window, tol 1e-8
+    StationaryOptions o;  // paths 4000, 4 random sets, automatic window, tol 1e-8, noise_tol 0.02
+    o.grid.dt = sampled_default_dt;  // what `gdmft solve` uses for the sampled method
     const StationaryResult r = solve_quiet(scs(2.0), o);
     MESSAGE("C_h0 = " << r.C_h0 << " +- " << r.stat_err << " (" << 100 * r.stat_err / r.C_h0 << "%), exact " << exact
                       << ", sets " << r.set_C_h0[0] << " " << r.set_C_h0[1] << " " << r.set_C_h0[2] << " "
@@ -37,7 +38,9 @@ TEST_CASE("SCS g_eff = 2 at default settings: C_h(0) = Delta0 = 1.924805 within 
                       << r.message);
     REQUIRE(r.converged);
     CHECK(r.method == "sampled");
-    CHECK(r.residual <= o.tol);
+    // Stopped at noise_tol x the map's sampling noise (a relative norm of a few 1e-3 at 4000 paths).
+    CHECK(r.residual <= r.residual_target);
+    CHECK(r.residual_target <= o.noise_tol * 1e-2);
     CHECK(r.stat_err > 0);
     CHECK(r.stat_err <= 0.005 * r.C_h0);
     CHECK(std::abs(r.C_h0 - exact) <= 3 * r.stat_err);
@@ -95,6 +98,7 @@ TEST_CASE("the same seed gives the same solution on 1 and 2 threads") {
     o.paths = 64;
     o.random_sets = 2;
     o.tol = 1e-6;
+    o.noise_tol = 0;  // iterate to tol itself
     o.seed = 7;
     o.grid.dt = 0.2;
     o.grid.window = 30;
@@ -107,6 +111,8 @@ TEST_CASE("the same seed gives the same solution on 1 and 2 threads") {
     o.seed = 8;
     const StationaryResult c = solve_quiet(p, o);
     REQUIRE(a.converged);
+    CHECK(a.residual <= o.tol);
+    CHECK(a.residual_target == o.tol);
     CHECK(a.iterations == b.iterations);
     CHECK(a.C_h0 == b.C_h0);
     CHECK(a.stat_err == b.stat_err);
@@ -133,7 +139,8 @@ TEST_CASE("large alpha_z = 5: converged by the residual, and the response kernel
                                    << ", tau_corr " << r.tau_corr << ", <sigma_z> " << r.mean_sigma_z << ", residual "
                                    << r.residual << ", " << r.iterations << " iterations; " << r.message);
     REQUIRE(r.converged);
-    CHECK(r.residual <= o.tol);
+    CHECK(r.residual <= r.residual_target);
+    CHECK(r.residual_target <= o.noise_tol * 5e-2);  // map noise ~3e-2 at 512 paths here
     CHECK(r.tau_response > 2.5);  // measured ~13
     CHECK(r.tau_corr > 50);       // measured ~110-140 (13.7 at alpha_z = 0)
     // The tail: at tau = 20 tau_h the constant-clock kernel has fallen to e^{-10} = 4.5e-5 of R(0).

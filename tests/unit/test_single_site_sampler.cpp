@@ -176,4 +176,23 @@ TEST_CASE("the same random set gives the same measurement on 1 and 2 threads") {
     // The first paths of a larger set are the same paths (common random numbers across path counts).
     SingleSiteSampler s5(p, g, 400, 42);
     CHECK(s5.run(f, 200, false).C_phi[0] == m1.C_phi[0]);
+    // Noise drawn on first use: running 200 then all 400 paths equals a fresh sampler running 400.
+    const auto m5 = s5.run(f, 400, true);
+    SingleSiteSampler s6(p, g, 400, 42);
+    const auto m6 = s6.run(f, 400, true);
+    // reseed switches to another random set as if newly constructed with its seed, and back.
+    s6.reseed(43);
+    const auto m7 = s6.run(f, 200, true);
+    s6.reseed(42);
+    const auto m8 = s6.run(f, 400, true);
+    for (std::size_t k = 0; k < n; k += 20) {
+        CHECK(m5.C_phi[k] == m6.C_phi[k]);
+        CHECK(m5.C_h[k] == m6.C_h[k]);
+        CHECK(m8.C_phi[k] == m6.C_phi[k]);
+        CHECK(m8.R[k] == m6.R[k]);
+    }
+    const auto m4 = s4.run(f, 200, true);
+    CHECK(m7.C_phi[0] == m4.C_phi[0]);
+    CHECK(m7.C_h[n / 2] == m4.C_h[n / 2]);
+    CHECK(m7.mean_h == m4.mean_h);
 }
