@@ -63,10 +63,13 @@ struct Tuning {
     std::size_t max_lags = std::size_t(1) << 16;
     int max_enlargements = 5;
     double tangent_paths_fraction = 0.25;  // lambda_max on this fraction of the final paths (at least 256)
-    // Undamped Anderson with a short memory: on seeds 1-3 of the default model (dt 0.1, 4 sets) it took
-    // 70/84/117 iterations in all against 114/169/174 for memory 20 / damping 0.5 (older secant pairs
-    // of a noisy map mislead more than they help); seeds 4-8 took 66-164.
-    AndersonOptions anderson{.memory = 8, .damping = 1.0, .regularization = 1e-10, .restart_factor = 10.0};
+    // Anderson mixing. Constant clock: undamped with a short memory; on seeds 1-3 of the default model
+    // (dt 0.1, 4 sets) it took 70/84/117 iterations in all against 114/169/174 for memory 20 / damping
+    // 0.5 (older secant pairs of a noisy map mislead more than they help); seeds 4-8 took 66-164.
+    // Fluctuating clock: damped with a long memory; undamped steps oscillated at alpha_z = 15
+    // (residual 0.4-1 for 150 iterations at 1000 paths) where these converge.
+    AndersonOptions anderson_constant_clock{.memory = 8, .damping = 1.0, .regularization = 1e-10, .restart_factor = 10.0};
+    AndersonOptions anderson{.memory = 20, .damping = 0.5, .regularization = 1e-10, .restart_factor = 10.0};
 };
 
 // Rules of the sampled method on top of StationaryOptions::validate().
@@ -432,7 +435,8 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
     std::string notes;
     double clipped_max = 0;
 
-    AndersonMixer mixer(tu.anderson);
+    const bool constant_clock = p.alpha_z == 0 || p.g_z == 0;
+    AndersonMixer mixer(constant_clock ? tu.anderson_constant_clock : tu.anderson);
     std::unique_ptr<SingleSiteSampler> sampler;
     for (int s = 0; s < sets; ++s) {
         SetResult& r = results[s];
@@ -465,7 +469,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
                 if (t != Termination::Converged) break;
                 const double q_now = q;
                 const DecayCheck d = check_decay(x, q_now, dt, double(stages[st]) * double(grid.measured()),
-                                                   p.alpha_z == 0 || p.g_z == 0, tu);
+                                                   constant_clock, tu);
                 log_line("sampled DMFT: set " + std::to_string(s + 1) + ", " + std::to_string(stages[st]) +
                          " paths: residual " + fmt("%.2e", r.residual) + " after " + std::to_string(r.iterations) +
                          " iterations; C_phi(0) " + fmt("%.5f", x[0]) + ", 1/e time " + fmt("%.3g", d.tail.t1) +

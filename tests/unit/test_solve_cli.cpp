@@ -64,6 +64,36 @@ TEST_CASE("solve: lambda_max is null without --lyapunov; the method defaults by 
     CHECK(gdmft("solve --tol 0 --quiet").code == 2);
 }
 
+TEST_CASE("solve: the sampled method steps dt 0.1 unless --dt is given; --noise-tol is checked") {
+    auto lag_step = [](const fs::path& csv) {
+        std::istringstream in(slurp(csv));
+        std::string line;
+        while (std::getline(in, line) && line.rfind("tau,", 0) != 0) {}
+        double t0 = 0, t1 = 0;
+        std::getline(in, line);
+        t0 = std::stod(line.substr(0, line.find(',')));
+        std::getline(in, line);
+        t1 = std::stod(line.substr(0, line.find(',')));
+        return t1 - t0;
+    };
+    const std::string small = "solve --alpha-z 1 --paths 64 --random-sets 2 --window 10 --max-iter 30 --json --quiet";
+    const fs::path a = scratch() / "sampled_dt_default", b = scratch() / "sampled_dt_given";
+    const Run ra = gdmft(small + " --out " + a.string());
+    const Run rb = gdmft(small + " --dt 0.05 --out " + b.string());
+    REQUIRE((ra.code == 0 || ra.code == 3));
+    REQUIRE((rb.code == 0 || rb.code == 3));
+    CHECK(nlohmann::json::parse(ra.out)["method"] == "sampled");
+    CHECK(lag_step(a / "correlations.csv") == doctest::Approx(0.1));
+    CHECK(lag_step(b / "correlations.csv") == doctest::Approx(0.05));
+    // The Gaussian closure keeps its own default step.
+    const fs::path g = scratch() / "gaussian_dt_default";
+    REQUIRE(gdmft("solve --quiet --out " + g.string()).code == 0);
+    CHECK(lag_step(g / "correlations.csv") == doctest::Approx(0.05));
+    const Run bad = gdmft("solve --alpha-z 1 --noise-tol -1 --quiet");
+    CHECK(bad.code == 2);
+    CHECK(bad.err.find("noise") != std::string::npos);
+}
+
 TEST_CASE("solve: a run that does not converge exits 3 and still prints its JSON") {
     // A dynamic r gate needs the continuation in tau_r: two Newton iterations are not enough.
     const Run r = gdmft("solve --alpha-r 4 --tau-r 2 --max-iter 2 --json --quiet");
