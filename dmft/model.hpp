@@ -26,6 +26,8 @@ struct ModelParams {
     // SCS-limit quantities (exact when alpha_z = alpha_r = 0).
     double g_eff() const { return g_h * gate_r().at_zero(); }
     double tau_eff() const { return tau_h / gate_z().at_zero(); }
+    // The clock sigma_z(z) is the constant sigma_z(0) (no gate sensitivity, or z = 0 without coupling).
+    bool clock_constant() const { return alpha_z == 0 || g_z == 0; }
 
     // Name/value pairs of every real parameter, in the order of INTERFACE.md (for headers and JSON).
     std::vector<std::pair<std::string, double>> numeric_fields() const;

@@ -435,7 +435,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
     std::string notes;
     double clipped_max = 0;
 
-    const bool constant_clock = p.alpha_z == 0 || p.g_z == 0;
+    const bool constant_clock = p.clock_constant();
     AndersonMixer mixer(constant_clock ? tu.anderson_constant_clock : tu.anderson);
     std::unique_ptr<SingleSiteSampler> sampler;
     for (int s = 0; s < sets; ++s) {
@@ -683,10 +683,10 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
         }
     }
 
-    double map_noise_max = 0;
+    double map_noise_max = 0;  // std::fmax skips the NaN of a set that never stopped
     for (const auto& r : results) {
-        if (std::isfinite(r.map_noise)) map_noise_max = std::max(map_noise_max, r.map_noise);
-        if (std::isfinite(r.target)) res.residual_target = std::isfinite(res.residual_target) ? std::max(res.residual_target, r.target) : r.target;
+        map_noise_max = std::fmax(map_noise_max, r.map_noise);
+        res.residual_target = std::fmax(res.residual_target, r.target);
     }
     if (res.converged) {
         std::ostringstream msg;

@@ -105,7 +105,7 @@ SingleSiteSampler::SingleSiteSampler(const ModelParams& p, const SiteGrid& g, st
       seed_(set_seed) {
     if (g.n < 2 || g.m < 2 * g.n || g.burn + g.n > g.m)
         throw std::invalid_argument("SingleSiteSampler: grid needs n >= 2, m >= 2n and burn + n <= m");
-    clock_constant_ = p.alpha_z == 0 || p.g_z == 0;
+    clock_constant_ = p.clock_constant();
     eta_sampler_ = std::make_unique<CirculantSampler>(g.m);
     if (!clock_constant_) z_sampler_ = std::make_unique<CirculantSampler>(g.m);
 
