@@ -5,20 +5,17 @@ scripts/lyapunov_scs_vs_N.sh).
     scripts/lyapunov_scs_vs_N.py OUT
 
 Reads OUT/POINT/dmft.json and OUT/POINT/N{N}_seed{s}.json (POINT = scs_g2, scs_g3). Per point and N:
-the mean of the per-network lambda_max with its standard error (the larger of the spread over networks
-and the time-block error of the mean, as in scripts/lyapunov_vs_N.py), and the shortfall from the DMFT
+the mean of the per-network lambda_max with its standard error (network_mean_se of
+scripts/lyapunov_vs_N.py), and the shortfall from the DMFT
 with its significance. The DMFT value is checked against THEORY.md 8 (per tau_eff = 2 tau_h). The trend
 is fitted as lambda(N) = a + b / N (weighted least squares) over all sizes. Writes
 OUT/lyapunov_scs_vs_N.csv, .md and .png.
 """
-import glob
 import json
-import math
 import os
-import re
 import sys
 
-from lyapunov_vs_N import mean_se, wls_line
+from lyapunov_vs_N import network_mean_se, read_runs, wls_line
 
 # THEORY.md 8, SCS lambda_max per tau_eff; here tau_eff = tau_h / sigma_z(0) = 2 tau_h.
 POINTS = {"scs_g2": ("g_eff = 2 (g_h = 4)", 0.112458), "scs_g3": ("g_eff = 3 (g_h = 6)", 0.235461)}
@@ -39,24 +36,16 @@ def main():
         if os.path.exists(os.path.join(d, "dmft.json")):
             dm = json.load(open(os.path.join(d, "dmft.json")))["lambda_max"]
         ref = theory / TAU_EFF
-        byN, blk, shape = {}, {}, {}
-        for f in glob.glob(os.path.join(d, "N*_seed*.json")):
-            N = int(re.search(r"N(\d+)_seed", f).group(1))
-            j = json.load(open(f))
-            byN.setdefault(N, []).append(j["lambda_max"])
-            blk.setdefault(N, []).append(j["stderr_lambda_max"])
-            st = j["settings"]
-            shape[N] = (st["trajectories"], st["t_max"] - st["t_burn"])
+        runs = read_runs(d)
         xs, ys, ss = [], [], []
-        for N in sorted(byN):
-            m, se = mean_se(byN[N])
-            tb = math.sqrt(sum(e * e for e in blk[N]) / len(blk[N])) / math.sqrt(len(blk[N]))
-            se = tb if se != se else max(se, tb)
+        for N in sorted(runs):
+            m, se = network_mean_se(runs[N])
             short = (m - dm) / dm
             z = (m - dm) / se
-            traj, tm = shape[N]
-            rows.append((pt, label, dm, ref, N, len(byN[N]), traj, tm, m, se, short, z))
-            md.append(f"| {label} | {dm:.6f} | {ref:.6f} | {N} | {len(byN[N])} x {traj} x {tm:g} | {m:.4f} +- {se:.4f} "
+            st = runs[N][-1]["settings"]
+            traj, tm = st["trajectories"], st["t_max"] - st["t_burn"]
+            rows.append((pt, label, dm, ref, N, len(runs[N]), traj, tm, m, se, short, z))
+            md.append(f"| {label} | {dm:.6f} | {ref:.6f} | {N} | {len(runs[N])} x {traj} x {tm:g} | {m:.4f} +- {se:.4f} "
                       f"({100 * se / dm:.1f}%) | {100 * short:+.1f}% | {z:+.1f} |")
             if se > 0:
                 xs.append(1 / N), ys.append(m), ss.append(se)

@@ -21,7 +21,7 @@ what=${2:-all}
 bin=${GDMFT:-build/gdmft}
 sizes=${SIZES:-"2000 1000 4000"}
 points=${POINTS:-"scs_g2 scs_g3"}
-nice=${NICE:-10}
+run_nice=${NICE:-10}
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 
 flags() {
@@ -34,13 +34,8 @@ flags() {
 realizations() { if [ "$1" -ge 4000 ]; then echo 4; else echo 8; fi; }
 tmax() { if [ "$1" -ge 4000 ]; then echo 600; else echo 1100; fi; }
 
-run_json() {  # run_json FILE CMD...: writes FILE atomically, skips if it exists
-    local file=$1
-    shift
-    [ -s "$file" ] && return 0
-    echo "== $(date -u +%H:%M:%S) $*" >&2
-    nice -n "$nice" "$@" > "$file.tmp.$$" && mv "$file.tmp.$$" "$file"
-}
+# shellcheck source=scripts/run_json.sh
+. scripts/run_json.sh
 
 if [ "$what" = dmft ] || [ "$what" = all ]; then
     for pt in $points; do

@@ -47,6 +47,25 @@ def wls_line(x, y, s):
     return a, math.sqrt(Sxx / D), b, math.sqrt(S / D), (chi2 / dof if dof > 0 else float("nan"))
 
 
+def read_runs(d):
+    """The per-network runs d/N{N}_seed{s}.json of one point, as parsed JSON lists keyed by N."""
+    runs = {}
+    for f in glob.glob(os.path.join(d, "N*_seed*.json")):
+        N = int(re.search(r"N(\d+)_seed", f).group(1))
+        runs.setdefault(N, []).append(json.load(open(f)))
+    return runs
+
+
+def network_mean_se(runs):
+    """Mean lambda_max over the networks of `runs` and its standard error: the spread over networks, but
+    never below the time-block error of the mean (rms block error / sqrt(networks)), since a few networks
+    can agree by chance (one network per run, so stderr_lambda_max is over time blocks)."""
+    m, se = mean_se([j["lambda_max"] for j in runs])
+    blk = [j["stderr_lambda_max"] for j in runs]
+    tb = math.sqrt(sum(e * e for e in blk) / len(blk)) / math.sqrt(len(blk))
+    return m, (tb if se != se else max(se, tb))
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "results/lyapunov_vs_N"
     rows, md, fits = [], [], {}
@@ -62,21 +81,13 @@ def main():
             dm = j.get("lambda_max") or float("nan")
             dm_err = j.get("lambda_max_err") or 0.0
             method = j.get("lambda_method", j.get("method", ""))
-        byN, blk = {}, {}
-        for f in glob.glob(os.path.join(d, "N*_seed*.json")):
-            N = int(re.search(r"N(\d+)_seed", f).group(1))
-            j = json.load(open(f))
-            byN.setdefault(N, []).append(j["lambda_max"])
-            blk.setdefault(N, []).append(j["stderr_lambda_max"])  # over time blocks (one network per run)
+        runs = read_runs(d)
         xs, ys, ss = [], [], []
-        for N in sorted(byN):
-            m, se = mean_se(byN[N])
-            # Never below the time-block error of the mean: a few networks can agree by chance.
-            tb = math.sqrt(sum(e * e for e in blk[N]) / len(blk[N])) / math.sqrt(len(blk[N]))
-            se = tb if se != se else max(se, tb)
+        for N in sorted(runs):
+            m, se = network_mean_se(runs[N])
             short = (m - dm) / dm if dm == dm else float("nan")
-            rows.append((pt, label, dm, dm_err, method, N, len(byN[N]), m, se, short))
-            md.append(f"| {label} | {dm:.4f} +- {dm_err:.4f} | {method} | {N} | {len(byN[N])} | "
+            rows.append((pt, label, dm, dm_err, method, N, len(runs[N]), m, se, short))
+            md.append(f"| {label} | {dm:.4f} +- {dm_err:.4f} | {method} | {N} | {len(runs[N])} | "
                       f"{m:.4f} +- {se:.4f} | {100 * short:+.1f}% |")
             if se == se and se > 0:
                 xs.append(1 / N), ys.append(m), ss.append(se)

@@ -33,13 +33,8 @@ realizations() { case $1 in 500 | 1000) echo 8 ;; 2000) echo 4 ;; *) echo 2 ;; e
 extra() { if [ "$1" -ge 2000 ]; then echo "--float32 --trajectories 2"; fi; }
 tmax() { if [ "$1" -ge 4000 ]; then echo 400; else echo 500; fi; }
 
-run_json() {  # run_json FILE CMD...: writes FILE atomically, skips if it exists
-    local file=$1
-    shift
-    [ -s "$file" ] && return 0
-    echo "== $*" >&2
-    "$@" > "$file.tmp.$$" && mv "$file.tmp.$$" "$file"
-}
+# shellcheck source=scripts/run_json.sh
+. scripts/run_json.sh
 
 if [ "$what" = dmft ] || [ "$what" = all ]; then
     for pt in $points; do
