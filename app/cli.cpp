@@ -1,5 +1,6 @@
 #include "app/cli.hpp"
 
+#include "io/json.hpp"
 #include "numerics/errors.hpp"
 
 namespace gdmft::app {
@@ -26,12 +27,25 @@ void add_output_options(CLI::App& cmd, CommonOptions& o, bool with_seed) {
     cmd.add_flag("--json", o.json, "print one JSON object on stdout");
     cmd.add_flag("--quiet", o.quiet, "no progress reports on stderr");
     cmd.add_option("--out", o.out_dir, "directory for CSV outputs");
-    if (with_seed) cmd.add_option("--seed", o.seed, "random seed")->capture_default_str();
+    if (with_seed)
+        cmd.add_option("--seed", o.seed, "random seed (an integer >= 0)")
+            ->capture_default_str()
+            ->check(CLI::Validator(
+                [](std::string& v) -> std::string {
+                    const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+                    return digits ? "" : "seed: must be an integer >= 0, got '" + v + "'";
+                },
+                "INT>=0"));
 }
 
 void resolve_model(CommonOptions& o) {
     o.model.phi = parse_phi(o.phi);
     o.model.validate();
+}
+
+const Observer* observer(const CommonOptions& o) {
+    static const StderrObserver to_stderr;
+    return o.quiet ? nullptr : &to_stderr;
 }
 
 namespace {
@@ -44,12 +58,7 @@ RunInfo& info_storage() {
 const RunInfo& run_info() { return info_storage(); }
 void set_run_info(RunInfo info) { info_storage() = std::move(info); }
 
-nlohmann::json model_json(const ModelParams& m) {
-    nlohmann::json j = nlohmann::json::object();
-    for (const auto& [k, v] : m.numeric_fields()) j[k] = v;
-    j["phi"] = to_string(m.phi);
-    return j;
-}
+nlohmann::json model_json(const ModelParams& m) { return io::to_json(m); }
 
 nlohmann::json run_meta(const CommonOptions& o, const nlohmann::json& extra) {
     nlohmann::json j;

@@ -2,6 +2,7 @@
 // Shared command-line conventions: the model flags of INTERFACE.md, --config FILE (TOML), --json,
 // --out, --seed, --quiet, and the run metadata every output records.
 #include "dmft/model.hpp"
+#include "numerics/progress.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -32,6 +33,8 @@ void add_model_options(CLI::App& cmd, CommonOptions& opts);
 void add_output_options(CLI::App& cmd, CommonOptions& opts, bool with_seed);
 // Parses phi, validates the model (throws BadInput naming the flag's key).
 void resolve_model(CommonOptions& opts);
+// Where the solvers' progress goes: stderr, or nowhere with --quiet.
+const Observer* observer(const CommonOptions& opts);
 
 // Metadata recorded in every output: parameters, seed, version, command line.
 struct RunInfo {

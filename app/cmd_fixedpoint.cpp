@@ -52,11 +52,7 @@ Command add_fixedpoint(CLI::App& root) {
             nlohmann::json j = meta;
             j["branches"] = nlohmann::json::array();
             for (const auto& b : branches)
-                j["branches"].push_back({{"Delta_h", num(b.Delta_h)},
-                                         {"Delta_r", num(b.Delta_r)},
-                                         {"Delta_z", num(b.Delta_z)},
-                                         {"G", num(b.G)},
-                                         {"stable", b.stable}});
+                j["branches"].push_back(io::to_json(b));
             print_json(j);
         } else {
             std::printf("%zu branch(es)\n%14s %14s %14s %14s  stable\n", branches.size(), "Delta_h", "Delta_r", "Delta_z", "G");

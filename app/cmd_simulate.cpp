@@ -3,7 +3,7 @@
 #include "app/output.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/progress.hpp"
-#include "numerics/stats.hpp"
+#include "validation/kaplan_yorke.hpp"
 #include "validation/simulation.hpp"
 
 #include <cmath>
@@ -14,43 +14,6 @@
 namespace gdmft::app {
 
 namespace {
-
-// Kaplan-Yorke dimension with its error bar: the standard error over realizations, or with one
-// realization over its time blocks (the dimension of each block's spectrum). `exceeds_k`: every
-// partial sum of the K exponents is non-negative, so the dimension is above K (more exponents needed);
-// the value is then NaN (null in JSON) and K is only a lower bound.
-struct KaplanYorke {
-    double value = NAN, stderr_ = NAN;
-    bool exceeds_k = false;
-    std::vector<double> per_realization, per_realization_stderr;
-};
-
-double block_stderr(const sim::LyapunovSpectrum& s) {
-    std::vector<double> v;
-    for (const auto& row : s.blocks) v.push_back(sim::kaplan_yorke_dimension(row));
-    for (double x : v)
-        if (!std::isfinite(x)) return NAN;  // a block whose dimension exceeds K
-    return v.size() > 1 ? mean_err(v).stderr_ : NAN;
-}
-
-KaplanYorke kaplan_yorke(const sim::SimulationResult& r) {
-    KaplanYorke k;
-    if (r.lyapunov.empty()) return k;
-    k.value = r.kaplan_yorke;
-    k.exceeds_k = std::isfinite(r.lyapunov[0]) && !std::isfinite(r.kaplan_yorke);
-    std::vector<double> all;
-    bool finite = true;
-    for (const auto& run : r.runs) {
-        k.per_realization.push_back(run.kaplan_yorke);
-        k.per_realization_stderr.push_back(block_stderr(run.lyapunov));
-        finite = finite && std::isfinite(run.kaplan_yorke);
-    }
-    if (r.runs.size() > 1)
-        k.stderr_ = finite ? mean_err(k.per_realization).stderr_ : NAN;
-    else
-        k.stderr_ = k.per_realization_stderr[0];
-    return k;
-}
 
 struct SimulateCli {
     CommonOptions common;
@@ -88,60 +51,8 @@ nlohmann::json settings_json(const SimulateCli& c) {
 
 nlohmann::json result_json(const SimulateCli& c, const sim::SimulationResult& r) {
     nlohmann::json j = run_meta(c.common, settings_json(c));
-    j["C_h0"] = num(r.C_h0.mean);
-    j["C_phi0"] = num(r.C_phi0.mean);
-    j["C_r0"] = num(r.C_r0.mean);
-    j["C_z0"] = num(r.C_z0.mean);
-    j["tau_corr"] = num(r.tau_corr);
-    j["mean_sigma_z"] = num(r.mean_sigma_z.mean);
-    j["C_inf_h"] = num(r.C_inf_h.mean);
-    j["participation_ratio"] = num(r.participation_ratio.mean);
-    const bool lyap = c.sim.lyapunov_k > 0;
-    j["lambda_max"] = lyap ? num(r.lyapunov[0]) : nlohmann::json(nullptr);
-    j["stderr_lambda_max"] = lyap ? num(r.lyapunov_stderr[0]) : nlohmann::json(nullptr);
-    j["lyapunov_spectrum"] = nlohmann::json::array();
-    j["lyapunov_stderr"] = nlohmann::json::array();
-    for (std::size_t k = 0; k < r.lyapunov.size(); ++k) {
-        j["lyapunov_spectrum"].push_back(num(r.lyapunov[k]));
-        j["lyapunov_stderr"].push_back(num(r.lyapunov_stderr[k]));
-    }
-    const KaplanYorke ky = kaplan_yorke(r);
-    j["kaplan_yorke_dim"] = lyap ? num(ky.value) : nlohmann::json(nullptr);
-    j["stderr_kaplan_yorke_dim"] = lyap ? num(ky.stderr_) : nlohmann::json(nullptr);
-    j["kaplan_yorke_exceeds_k"] = lyap ? nlohmann::json(ky.exceeds_k) : nlohmann::json(nullptr);
-    if (lyap) j["lyapunov_stderr_from"] = r.runs.size() > 1 ? "realizations" : "time blocks";
-    // Standard errors over realizations (0 with a single realization).
-    j["stderr_C_h0"] = num(r.C_h0.stderr_);
-    j["stderr_C_phi0"] = num(r.C_phi0.stderr_);
-    j["stderr_C_r0"] = num(r.C_r0.stderr_);
-    j["stderr_C_z0"] = num(r.C_z0.stderr_);
-    j["stderr_tau_corr"] = num(r.tau_corr_runs.stderr_);
-    j["stderr_mean_sigma_z"] = num(r.mean_sigma_z.stderr_);
-    j["stderr_participation_ratio"] = num(r.participation_ratio.stderr_);
-    j["realizations"] = r.runs.size();
-    j["per_realization"] = nlohmann::json::array();
-    for (std::size_t i = 0; i < r.runs.size(); ++i) {
-        const auto& run = r.runs[i];
-        nlohmann::json e;
-        e["seed"] = run.seed;
-        e["C_h0"] = num(run.m.C_h0);
-        e["C_phi0"] = num(run.m.C_phi0);
-        e["tau_corr"] = num(run.tau_corr);
-        e["mean_sigma_z"] = num(run.m.mean_sigma_z);
-        e["participation_ratio"] = num(run.m.participation_ratio);
-        e["lambda_max"] = lyap ? num(run.lyapunov.exponents[0]) : nlohmann::json(nullptr);
-        e["stderr_lambda_max"] = lyap ? num(run.lyapunov.stderr_[0]) : nlohmann::json(nullptr);  // over time blocks
-        e["kaplan_yorke_dim"] = lyap ? num(ky.per_realization[i]) : nlohmann::json(nullptr);
-        e["stderr_kaplan_yorke_dim"] = lyap ? num(ky.per_realization_stderr[i]) : nlohmann::json(nullptr);  // blocks
-        e["steps"] = run.steps;
-        e["seconds"] = run.seconds;
-        j["per_realization"].push_back(e);
-    }
-    j["units_recorded"] = r.units_recorded;
-    j["state_dim"] = r.state_dim;
-    j["n_samples"] = r.n_samples;
-    j["max_lag"] = r.max_lag;
-    j["seconds"] = r.seconds;
+    const nlohmann::json body = io::to_json(r);
+    for (auto it = body.begin(); it != body.end(); ++it) j[it.key()] = it.value();
     return j;
 }
 
@@ -169,7 +80,7 @@ void print_summary(const SimulateCli& c, const sim::SimulationResult& r) {
     for (std::size_t k = 0; k < r.lyapunov.size(); ++k)
         std::printf("lambda_%zu     = %.6g +- %.2g\n", k + 1, r.lyapunov[k], r.lyapunov_stderr[k]);
     if (!r.lyapunov.empty()) {
-        const KaplanYorke ky = kaplan_yorke(r);
+        const sim::KaplanYorke ky = sim::kaplan_yorke(r);
         if (ky.exceeds_k)
             std::printf("kaplan_yorke_dim > %zu (every partial sum of the exponents is >= 0: raise --lyapunov-k)\n",
                         r.lyapunov.size());
@@ -218,7 +129,7 @@ Command add_simulate(CLI::App& root) {
         o.lyapunov_k = cmd->count("--lyapunov-k") > 0 ? cli->lyapunov_k : (cli->lyapunov ? 1 : 0);
         o.validate();
         if (!cli->common.out_dir.empty()) ensure_dir(cli->common.out_dir);  // fail before a long run
-        Progress::set_quiet(cli->common.quiet);
+        o.observer = observer(cli->common);
         const sim::SimulationResult r = sim::simulate(cli->common.model, o);
         if (!cli->common.out_dir.empty()) write_outputs(*cli, r);
         if (cli->common.json)

@@ -2,15 +2,7 @@
 //
 // The state: the network is integrated from its initial state to --t-burn; with --at fixedpoint, Newton's method
 // then converges to a fixed point (exit 3 if it does not); with --at snapshot the Jacobian is taken at the state as
-// it is (the instantaneous Jacobian of the chaotic flow). --at auto (default) takes `fixedpoint` when the mean-field
-// fixed-point analysis (dmft/fixed_points.hpp) has a stable branch (G < 1), else `snapshot`; in bistable regions,
-// where a stable fixed point coexists with chaos, say which one you want.
-//
-// The boundary: at a fixed point, the fixed-point statistics (Delta_h, Delta_r, Delta_z) of the branch nearest to the
-// network's own Delta_h. At a snapshot with alpha_z = 0, the stationary DMFT (Gaussian closure: mean_h, C_h0, C_r0);
-// with alpha_z != 0, the snapshot's own single-site statistics kept per unit (support_model_units: the z term needs the
-// drive D, which the DMFT solvers do not return, and at a snapshot h and the clock are correlated, so the averages are
-// joint rather than factorized); --empirical-stats uses the snapshot's statistics in every case.
+// it is. The choice of state for --at auto and of the boundary's theory: validation/spectrum_theory.hpp.
 //
 // --exact-ensemble K: K draws of the boundary model's own random matrix (the state's per-unit factors with fresh
 // couplings, sim::exact_ensemble), whose support is the predicted one as N -> infinity: the spread of their rightmost
@@ -23,6 +15,7 @@
 #include "numerics/errors.hpp"
 #include "numerics/progress.hpp"
 #include "validation/jacobian_spectrum.hpp"
+#include "validation/spectrum_theory.hpp"
 #include "validation/random.hpp"
 
 #include <chrono>
@@ -69,29 +62,6 @@ nlohmann::json settings_json(const SpectrumCli& c) {
             {"newton_tol", c.newton.tol}, {"newton_iterations", c.newton.max_iterations}};
 }
 
-// The fixed-point branch nearest to the network's Delta_h = mean (h - mu)^2.
-struct BranchChoice {
-    bool found = false;
-    FixedPointBranch branch;
-    double Delta_h_measured = 0;
-};
-BranchChoice nearest_branch(const ModelParams& m, const Eigen::VectorXd& h) {
-    BranchChoice b;
-    b.Delta_h_measured = (h.array() - m.input_mean).square().mean();
-    for (const auto& br : fixed_points(m)) {
-        if (!b.found || std::abs(br.Delta_h - b.Delta_h_measured) < std::abs(b.branch.Delta_h - b.Delta_h_measured))
-            b.branch = br;
-        b.found = true;
-    }
-    return b;
-}
-
-std::string fmt(double v) {
-    std::ostringstream os;
-    os << v;
-    return os.str();
-}
-
 }  // namespace
 
 Command add_spectrum(CLI::App& root) {
@@ -123,25 +93,19 @@ Command add_spectrum(CLI::App& root) {
 
     return {cmd, [c]() {
         const auto wall0 = std::chrono::steady_clock::now();
-        Progress::set_quiet(c->common.quiet);
+        const Observer* obs = observer(c->common);
+        c->newton.observer = obs;
         resolve_model(c->common);
         validate(*c);
         const ModelParams& m = c->common.model;
         if (!c->common.out_dir.empty()) ensure_dir(c->common.out_dir);
 
-        sim::SpectrumAt at;
-        if (c->at == "auto") {
-            bool stable = false;
-            for (const auto& b : fixed_points(m)) stable |= b.stable;
-            at = stable ? sim::SpectrumAt::FixedPoint : sim::SpectrumAt::Snapshot;
-        } else {
-            at = sim::parse_spectrum_at(c->at);
-        }
+        const sim::SpectrumAt at = sim::choose_spectrum_at(m, c->at);
 
         const sim::NetworkOptions net_opt{c->N, c->common.seed, false, false};
         const sim::Network net(m, net_opt);
         if (net.dim() > 4000)
-            log_line("spectrum: dim = " + std::to_string(net.dim()) +
+            log_line(obs, "spectrum: dim = " + std::to_string(net.dim()) +
                      ": the dense eigenvalue solve costs ~ (dim/1000)^3 x 5 s and dim^2 x 8 bytes per matrix");
         sim::IntegratorOptions integ;
         integ.dt = c->dt;
@@ -161,7 +125,7 @@ Command add_spectrum(CLI::App& root) {
                               "fraction_inside", "fraction_inside_inflated", "near_zero_fraction"})
             j[k] = nullptr;
         if (!ok) {
-            log_line("spectrum: Newton did not converge: " + st.newton.message);
+            log_line(obs, "spectrum: Newton did not converge: " + st.newton.message);
             if (c->common.json) print_json(j);
             else std::printf("Newton did not converge: %s\n", st.newton.message.c_str());
             return kExitNotConverged;
@@ -169,41 +133,24 @@ Command add_spectrum(CLI::App& root) {
 
         // Theory: the support model (the per-unit samples also feed the exact ensemble below).
         const SiteSamples samples = sim::site_samples(net, st.x);
-        SupportModel model;
+        const sim::SpectrumTheory th =
+            sim::spectrum_theory(m, at, c->empirical, st.x, c->N, samples, c->common.seed, obs);
+        const SupportModel& model = th.model;
         nlohmann::json theory;
-        if (at == sim::SpectrumAt::FixedPoint && !c->empirical) {
-            const BranchChoice b = nearest_branch(m, st.x.head(static_cast<Eigen::Index>(c->N)));
-            theory["Delta_h_measured"] = num(b.Delta_h_measured);
-            if (!b.found) throw NumericalFailure("the fixed-point analysis found no branch");
-            theory["branch"] = {{"Delta_h", num(b.branch.Delta_h)}, {"Delta_r", num(b.branch.Delta_r)},
-                                {"Delta_z", num(b.branch.Delta_z)}, {"G", num(b.branch.G)}, {"stable", b.branch.stable}};
-            model = support_model_gaussian(m, m.input_mean, b.branch.Delta_h, b.branch.Delta_r, b.branch.Delta_z,
-                                           "fixed-point DMFT branch Delta_h = " + fmt(b.branch.Delta_h));
-        } else if (at == sim::SpectrumAt::Snapshot && !c->empirical && m.alpha_z == 0.0) {
-            StationaryOptions so;
-            so.seed = c->common.seed;
-            const StationaryResult r = solve_gaussian(m, so);
-            theory["dmft_converged"] = r.converged;
-            theory["dmft_C_h0"] = num(r.C_h0);
-            theory["dmft_C_r0"] = num(r.C_r0);
-            if (r.converged && std::isfinite(r.C_h0)) {
-                model = support_model_gaussian(m, r.mean_h, r.C_h0, std::isfinite(r.C_r0) ? r.C_r0 : 0.0, 0.0,
-                                               "stationary DMFT (Gaussian closure) C_h0 = " + fmt(r.C_h0));
-            } else {
-                log_line("spectrum: the Gaussian closure did not converge (" + r.message +
-                         "); the boundary uses the snapshot's statistics");
-                model = support_model_units(m, samples, 20, "snapshot statistics, per unit (DMFT failed)");
-            }
-        } else {
-            model = support_model_units(m, samples, 20,
-                                        at == sim::SpectrumAt::FixedPoint ? "network fixed point statistics, per unit"
-                                                                          : "snapshot statistics, per unit");
+        if (th.branch) {
+            theory["Delta_h_measured"] = num(th.Delta_h_measured);
+            theory["branch"] = io::to_json(*th.branch);
+        }
+        if (th.dmft_used) {
+            theory["dmft_converged"] = th.dmft_converged;
+            theory["dmft_C_h0"] = num(th.dmft_C_h0);
+            theory["dmft_C_r0"] = num(th.dmft_C_r0);
         }
         theory["source"] = model.source;
         theory["G"] = num(model.G());
         theory["z_term"] = model.z_term();
         theory["r_term"] = model.r_term();
-        Progress tp("spectrum: boundary", 1);
+        Progress tp(obs, "spectrum: boundary", 1);
         const Boundary bnd = trace_boundary(model, {c->rays, 400, 1e-10});
         tp.finish();
         if (model.per_unit()) {  // the same statistics factorized (THEORY.md 4 as written), for the record
@@ -213,7 +160,7 @@ Command add_spectrum(CLI::App& root) {
         }
 
         // Measurement: the dense Jacobian and its eigenvalues.
-        Progress jp("spectrum: Jacobian and eigenvalues (dim " + std::to_string(net.dim()) + ")", 1);
+        Progress jp(obs, "spectrum: Jacobian and eigenvalues (dim " + std::to_string(net.dim()) + ")", 1);
         const Eigen::MatrixXd J = sim::dense_jacobian(net, st.x);
         const Eigen::VectorXcd eig = sim::eigenvalues_of(J);
         jp.finish();
@@ -221,7 +168,7 @@ Command add_spectrum(CLI::App& root) {
         sim::ExactEnsemble ens;
         if (c->exact_draws > 0)
             ens = sim::exact_ensemble(net, samples, c->exact_draws,
-                                      sim::derive_seed(c->common.seed, 0x5eedULL), c->exact_size);
+                                      sim::derive_seed(c->common.seed, 0x5eedULL), c->exact_size, obs);
 
         j["n_eigenvalues"] = cmp.n_eigenvalues;
         j["n_bulk"] = cmp.n_bulk;

@@ -162,7 +162,7 @@ Command add_transient(CLI::App& root) {
         cli->drive.validate();
         o.validate();
         if (!cli->common.out_dir.empty()) ensure_dir(cli->common.out_dir);
-        Progress::set_quiet(cli->common.quiet);
+        o.observer = observer(cli->common);
         const TransientResult r = solve_transient(m, cli->drive, o);
         if (!cli->common.out_dir.empty() && !r.t.empty()) {
             const auto meta = run_meta(cli->common, settings_json(*cli));

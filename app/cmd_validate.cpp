@@ -127,7 +127,7 @@ Command add_validate(CLI::App& root) {
     o->common.out_dir = "results/validation";
 
     return {cmd, [o, ow, od]() {
-        Progress::set_quiet(o->common.quiet);
+        o->s.observer = observer(o->common);
         resolve_model(o->common);
         if (o->quick) {
             o->s.sizes = {250, 500, 1000};
@@ -139,7 +139,7 @@ Command add_validate(CLI::App& root) {
         if (o->paths > 0) o->s.dmft.paths = o->paths;
         o->s.dmft_grid_given = ow->count() > 0 || od->count() > 0;
         if (!(o->s.dmft.grid.window >= 0)) throw BadInput("dmft-window", "must be >= 0 (0 = automatic)");
-        if (!(o->s.dmft.grid.dt > 0)) throw BadInput("dmft-dt", "must be > 0");
+        if (!(o->s.dmft.grid.dt >= 0)) throw BadInput("dmft-dt", "must be >= 0 (0 = the method's default)");
         if (o->paths < 0) throw BadInput("paths", "must be >= 0");
 
         std::vector<sim::ValidationPoint> pts;

@@ -29,7 +29,6 @@ void time_case(const std::string& name, const ModelParams& m, const StationaryOp
 }  // namespace
 
 int main() {
-    Progress::set_quiet(true);
     const int reps = 7;
     StationaryOptions o;
     time_case("default (g_h = 3, g_eff = 1.5)", ModelParams{}, o, reps);

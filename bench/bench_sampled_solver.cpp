@@ -63,7 +63,6 @@ int main(int argc, char** argv) {
     bench_map("map, alpha_z = 5", gated, 2001, 4000, quick ? 1 : 3);
     if (quick) return 0;
 
-    Progress::set_quiet(true);
     // Full solves at the CLI defaults of the sampled method (4000 paths, 4 random sets, dt 0.1, automatic
     // window, noise_tol 0.02) on several seeds (the iteration count varies with the random sets), and
     // once with dt 0.05 and noise_tol 0 (the option defaults before) for the ratio in one run. Exact

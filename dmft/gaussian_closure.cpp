@@ -665,12 +665,11 @@ void static_result(StationaryResult& res, const ModelParams& m, const Stationary
     msg << "static solution at the fixed point Delta_h = " << fmt(q) << " with G = " << fmt(fp.G)
         << (fp.stable ? " (stable)" : " (UNSTABLE: no stationary solution found)");
     if (o.lyapunov) {
+        // Jacobian support edge at a fixed point (alpha_z = 0, instantaneous or constant r gate):
+        // lambda = (s0/tau_h)(-1 + sqrt(G)) (THEORY.md section 4). A dynamic r gate: lyapunov_max.
         if (gr.constant() || m.tau_r == 0) {
-            // Jacobian support edge at a fixed point (alpha_z = 0, instantaneous or constant r gate):
-            // lambda = (s0/tau_h)(-1 + sqrt(G)) (THEORY.md section 4).
             res.lambda_max = (s0 / m.tau_h) * (-1 + std::sqrt(fp.G));
-        } else {
-            msg << "; lambda_max not computed: it needs tau_r = 0 (or a constant r gate)";
+            res.lambda_method = to_string(LyapunovMethod::FixedPoint);
         }
     }
 }
@@ -681,9 +680,11 @@ void static_result(StationaryResult& res, const ModelParams& m, const Stationary
 
 namespace gdmft {
 
-StationaryResult solve_gaussian(const ModelParams& m, const StationaryOptions& o) {
+StationaryResult solve_gaussian(const ModelParams& m, const StationaryOptions& options) {
     using namespace closure;
     m.validate();
+    StationaryOptions o = options;
+    if (o.grid.dt == 0) o.grid.dt = gaussian_default_dt;
     o.validate();
     if (m.alpha_z != 0)
         throw BadInput("alpha_z", "the Gaussian closure needs alpha_z = 0 (sigma_z constant); use the sampled method");
@@ -734,7 +735,7 @@ StationaryResult solve_gaussian(const ModelParams& m, const StationaryOptions& o
 
     // (4) Newton on the lag grid (with the continuation in tau_r for a dynamic r gate); for an automatic
     // window, extend it along the tail and re-solve if the converged tail decays more slowly than assumed.
-    Progress progress("gaussian closure", o.max_iterations);
+    Progress progress(o.observer, "gaussian closure", o.max_iterations);
     LagSystem::Eval e;
     NewtonReport rep = solve_on_grid(m, h, n, x, e, o, res.iterations, res.residual_history, progress);
     auto tail_rate = [&](const LagSystem::Eval& ev) {
@@ -817,7 +818,11 @@ StationaryResult solve_gaussian(const ModelParams& m, const StationaryOptions& o
     res.tau_corr = correlation_time(res.tau, res.C_h, e.q);
     msg << "energy condition C_h(0) = " << fmt(er.c0) << (dyn_r ? " at tau_r = 0" : "") << ", lag grid " << n
         << " points over " << fmt(T_u / s0 * m.tau_h) << " time units";
-    if (fp_static.stable) msg << "; coexists with a stable fixed point at Delta_h = " << fmt(fp_static.Delta_h);
+    if (fp_static.stable) {
+        res.coexists_with_stable_fixed_point = true;
+        res.stable_fixed_point_Delta_h = fp_static.Delta_h;
+        msg << "; coexists with a stable fixed point at Delta_h = " << fmt(fp_static.Delta_h);
+    }
 
     // Lyapunov exponent (section 5): W = g_h^2 [C_sr C_phi' + g_r^2 C_sr' C_phi C_phi'] at each lag.
     if (o.lyapunov) {
@@ -827,10 +832,8 @@ StationaryResult solve_gaussian(const ModelParams& m, const StationaryOptions& o
             const SchrodingerLowest sl = schrodinger_lowest(W, h);
             res.lambda_max = (s0 / m.tau_h) * sl.lambda_u();
             res.zero_mode_eigenvalue = sl.E1;
-        } else {
-            msg << "; lambda_max not computed: the Schrodinger formula needs tau_r = 0 (or a constant r gate); "
-                   "use the sampled tangent DMFT";
-        }
+            res.lambda_method = to_string(LyapunovMethod::Schrodinger);
+        }  // a dynamic r gate: lyapunov_max (dmft/lyapunov.hpp) takes a tangent route
     }
     res.message = msg.str();
     return res;

@@ -55,6 +55,7 @@ ClosureTangentResult tangent_lambda_from_closure(const ModelParams& p, const Sta
     const SiteGrid grid = SiteGrid::make(n, dt, measured, kLagStep * p.tau_h);
     const std::size_t paths = (o.paths + 7) / 8 * 8;
     TangentOptions to = o.tangent;
+    to.observer = o.observer;
     to.paths = paths;
 
     bool all = true;
@@ -67,7 +68,7 @@ ClosureTangentResult tangent_lambda_from_closure(const ModelParams& p, const Sta
         res.clipped_weight = std::max({res.clipped_weight, m.clipped_eta, m.clipped_z});
         cphi_dev += (m.C_phi[0] - fwd.C_phi[0]) / fwd.C_phi[0] / o.random_sets;
         const TangentResult t = tangent_lambda_max(p, smp, fwd, to);
-        log_line("closure tangent (sampled): set " + std::to_string(s + 1) + "/" + std::to_string(o.random_sets) +
+        log_line(o.observer, "closure tangent (sampled): set " + std::to_string(s + 1) + "/" + std::to_string(o.random_sets) +
                  ": " + t.message);
         if (s == 0) res.rho_zero = t.rho_zero;
         all = all && t.converged;

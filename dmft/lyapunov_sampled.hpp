@@ -19,6 +19,7 @@
 #include "dmft/model.hpp"
 #include "dmft/stationary.hpp"
 #include "dmft/tangent_dmft.hpp"
+#include "numerics/progress.hpp"
 
 #include <cstdint>
 #include <limits>
@@ -28,6 +29,7 @@
 namespace gdmft {
 
 struct ClosureTangentOptions {
+    const Observer* observer = nullptr;  // progress and log lines (numerics/progress.hpp); nullptr = silent
     std::size_t paths = 1024;   // tangent paths per random set (rounded up to a multiple of 8)
     int random_sets = 4;        // independent sets; >= 2 for an error bar
     std::uint64_t seed = 1;

@@ -23,6 +23,7 @@
 // not include it.
 #include "dmft/gate_statistics.hpp"
 #include "dmft/gaussian_closure.hpp"
+#include "dmft/sampled_state.hpp"
 #include "dmft/single_site_sampler.hpp"
 #include "dmft/stationary.hpp"
 #include "dmft/tangent_dmft.hpp"
@@ -62,7 +63,6 @@ struct Tuning {
     double stage_tol = 5e-3;           // residual at which a non-final stage hands over
     std::size_t max_lags = std::size_t(1) << 16;
     int max_enlargements = 5;
-    double tangent_paths_fraction = 0.25;  // lambda_max on this fraction of the final paths (at least 256)
     // Anderson mixing. Constant clock: undamped with a short memory; on seeds 1-3 of the default model
     // (dt 0.1, 4 sets) it took 70/84/117 iterations in all against 114/169/174 for memory 20 / damping
     // 0.5 (older secant pairs of a noisy map mislead more than they help); seeds 4-8 took 66-164.
@@ -407,9 +407,12 @@ struct Iterator {
 
 }  // namespace
 
-StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o) {
+StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& options) {
     p.validate();
+    StationaryOptions o = options;
+    if (o.grid.dt == 0) o.grid.dt = sampled_default_dt;
     check_options(o);
+    auto state = std::make_shared<SampledState>();
     const Tuning tu;
     StationaryResult res;
     res.method = "sampled";
@@ -427,7 +430,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
     for (auto s : stages) stage_sum += double(s);
     const double work_total = 12.0 * (stage_sum + double(sets - 1) * double(final_paths));
     double work_done = 0;
-    Progress prog("sampled DMFT", work_total);
+    Progress prog(o.observer, "sampled DMFT", work_total);
 
     std::vector<SetResult> results(sets);
     double q0 = initial_plateau(p, has_static);
@@ -470,7 +473,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
                 const double q_now = q;
                 const DecayCheck d = check_decay(x, q_now, dt, double(stages[st]) * double(grid.measured()),
                                                    constant_clock, tu);
-                log_line("sampled DMFT: set " + std::to_string(s + 1) + ", " + std::to_string(stages[st]) +
+                log_line(o.observer, "sampled DMFT: set " + std::to_string(s + 1) + ", " + std::to_string(stages[st]) +
                          " paths: residual " + fmt("%.2e", r.residual) + " after " + std::to_string(r.iterations) +
                          " iterations; C_phi(0) " + fmt("%.5f", x[0]) + ", 1/e time " + fmt("%.3g", d.tail.t1) +
                          ", tail from " + fmt("%.3g", d.tail.te) + " (level " + fmt("%.2g", d.tail.eps) +
@@ -492,7 +495,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
                     const double Wn = std::clamp(d.needed_window * 1.1, 1.25 * W, 2.5 * W);
                     notes += "window " + fmt("%.4g", W) + " too short (needed " + fmt("%.3g", d.needed_window) +
                              "); enlarged to " + fmt("%.4g", Wn) + ". ";
-                    log_line("sampled DMFT: covariance not decayed in window " + fmt("%.4g", W) + "; enlarging to " +
+                    log_line(o.observer, "sampled DMFT: covariance not decayed in window " + fmt("%.4g", W) + "; enlarging to " +
                              fmt("%.4g", Wn));
                     const std::size_t n_new = static_cast<std::size_t>(std::ceil(Wn / dt)) + 1;
                     x = extend(x, q_now, dt, n_new);
@@ -503,7 +506,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
                 if (s == 0 && !auto_window && !d.ok && final_stage) {
                     notes += "warning: the covariance has not decayed in the given window " +
                              fmt("%.4g", dt * double(n - 1)) + " (needed about " + fmt("%.3g", d.needed_window) + "). ";
-                    log_line("sampled DMFT: warning: covariance not decayed in the given window");
+                    log_line(o.observer, "sampled DMFT: warning: covariance not decayed in the given window");
                 }
             }
             if (enlarge) {
@@ -525,7 +528,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
             clipped_max = std::max(clipped_max, clipped);
             if (clipped > tu.clip_warn && s == 0 && auto_window && r.converged) {
                 if (++enlargements <= tu.max_enlargements && 2 * n <= tu.max_lags) {
-                    log_line("sampled DMFT: clipped spectral weight " + fmt("%.2e", clipped) +
+                    log_line(o.observer, "sampled DMFT: clipped spectral weight " + fmt("%.2e", clipped) +
                              " is significant; enlarging the window");
                     notes += "clipped weight " + fmt("%.2e", clipped) + " at window " + fmt("%.4g", dt * (n - 1)) +
                              "; enlarged. ";
@@ -536,20 +539,24 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
                     resume_stage = stages.size() - 1;
                     continue;
                 }
-                log_line("sampled DMFT: warning: clipped spectral weight " + fmt("%.2e", clipped) +
+                log_line(o.observer, "sampled DMFT: warning: clipped spectral weight " + fmt("%.2e", clipped) +
                          " remains significant");
             }
-            if (o.lyapunov && r.converged) {
-                TangentForward fwd;
-                fwd.fields = r.fields.fields;
-                fwd.C_r = r.fields.C_r;
-                fwd.r_plateau = p.g_r * p.g_r * r.fields.q;
-                fwd.C_phi = r.x;
-                fwd.phi_plateau = r.fields.q;
-                TangentOptions to;
-                to.paths = std::max<std::size_t>(256, static_cast<std::size_t>(tu.tangent_paths_fraction * double(final_paths)));
-                r.tangent = tangent_lambda_max(p, smp, fwd, to);
-                log_line("sampled DMFT: set " + std::to_string(s + 1) + ": " + r.tangent.message);
+            if (r.converged) {
+                SampledSet set;
+                set.seed = set_seed;
+                set.grid = grid;
+                set.paths = final_paths;
+                set.forward.fields = r.fields.fields;
+                set.forward.C_r = r.fields.C_r;
+                set.forward.r_plateau = p.g_r * p.g_r * r.fields.q;
+                set.forward.C_phi = r.x;
+                set.forward.phi_plateau = r.fields.q;
+                if (o.lyapunov) {
+                    r.tangent = set_tangent_lambda(p, smp, set, o.observer);
+                    log_line(o.observer, "sampled DMFT: set " + std::to_string(s + 1) + ": " + r.tangent.message);
+                }
+                state->sets.push_back(std::move(set));
             }
             break;
         }
@@ -661,6 +668,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
     res.tau_corr = correlation_time(res.tau, res.C_h, res.q_h);
     res.tau_response = mean_response_time(res.tau, res.R);
     res.clipped_weight = clipped_max;
+    res.sampled_state = state;
     for (const auto& r : results)
         if (r.meas.C_h.size() == nn) res.set_C_h0.push_back(r.meas.C_h[0] - r.meas.mean_h * r.meas.mean_h);
     if (o.lyapunov) {
@@ -673,6 +681,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& o)
         const auto le = mean_err(lams);
         res.lambda_max = lams.empty() ? nan_v : le.mean;
         res.lambda_max_err = lams.size() > 1 ? le.stderr_ : nan_v;
+        if (!lams.empty()) res.lambda_method = to_string(LyapunovMethod::SampledTangent);
         if (!all_ok) {
             notes += "lambda_max: the tangent DMFT did not converge for every set (" + results[0].tangent.message + "). ";
             if (res.converged) {

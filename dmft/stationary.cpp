@@ -3,6 +3,7 @@
 #include "numerics/errors.hpp"
 
 #include <cmath>
+#include <stdexcept>
 
 namespace gdmft {
 
@@ -17,8 +18,60 @@ std::string to_string(Termination t) {
     return "unknown";
 }
 
+std::string to_string(Method m) {
+    switch (m) {
+        case Method::Auto: return "auto";
+        case Method::Gaussian: return "gaussian";
+        case Method::Sampled: return "sampled";
+    }
+    return "unknown";
+}
+
+Method parse_method(const std::string& s, const std::string& key) {
+    if (s.empty() || s == "auto") return Method::Auto;
+    if (s == "gaussian") return Method::Gaussian;
+    if (s == "sampled") return Method::Sampled;
+    throw BadInput(key, "must be 'auto', 'gaussian' or 'sampled', got '" + s + "'");
+}
+
+Method resolve_method(const ModelParams& m, Method requested, const std::string& key) {
+    if (requested == Method::Auto) return m.alpha_z == 0 ? Method::Gaussian : Method::Sampled;
+    if (requested == Method::Gaussian && m.alpha_z != 0)
+        throw BadInput(key, "'gaussian' needs alpha_z = 0 (the closure assumes a constant update gate); use 'sampled'");
+    return requested;
+}
+
+std::string to_string(LyapunovMethod m) {
+    switch (m) {
+        case LyapunovMethod::Auto: return "auto";
+        case LyapunovMethod::Schrodinger: return "schrodinger";
+        case LyapunovMethod::ClosureTangent: return "closure-tangent";
+        case LyapunovMethod::SampledTangent: return "sampled-tangent";
+        case LyapunovMethod::FixedPoint: return "fixed-point";
+    }
+    return "unknown";
+}
+
+LyapunovMethod parse_lyapunov_method(const std::string& s) {
+    if (s == "auto") return LyapunovMethod::Auto;
+    if (s == "schrodinger") return LyapunovMethod::Schrodinger;
+    if (s == "closure-tangent") return LyapunovMethod::ClosureTangent;
+    if (s == "sampled-tangent") return LyapunovMethod::SampledTangent;
+    throw BadInput("lyapunov_method", "must be auto, schrodinger, closure-tangent or sampled-tangent, got '" + s + "'");
+}
+
+double default_dt(Method m) {
+    switch (m) {
+        case Method::Gaussian: return gaussian_default_dt;
+        case Method::Sampled: return sampled_default_dt;
+        case Method::Auto: break;
+    }
+    throw std::logic_error("default_dt: resolve the method first");
+}
+
 void StationaryOptions::validate() const {
-    if (!(std::isfinite(grid.dt) && grid.dt > 0)) throw BadInput("dt", "lag step must be a finite number > 0");
+    if (!(std::isfinite(grid.dt) && grid.dt >= 0))
+        throw BadInput("dt", "lag step must be a finite number > 0 (0 = the method's default)");
     if (!(std::isfinite(grid.window) && grid.window >= 0))
         throw BadInput("window", "lag window must be >= 0 (0 = automatic)");
     if (grid.window > 0 && grid.window < 4 * grid.dt) throw BadInput("window", "must be at least 4 lag steps (4 * dt)");

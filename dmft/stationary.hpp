@@ -2,31 +2,58 @@
 // The stationary DMFT (THEORY.md section 2): options and the result struct shared by the Gaussian
 // closure (deterministic, alpha_z = 0) and the sampled single-site solver (any alpha_z).
 #include "dmft/model.hpp"
+#include "numerics/progress.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <limits>
 #include <string>
 #include <vector>
 
 namespace gdmft {
 
+struct SampledState;  // dmft/sampled_state.hpp
+
 enum class Termination { Converged, MaxIterations, Diverged, NotFinite, NoChaoticSolution };
 std::string to_string(Termination t);
 
+// The stationary solvers. Auto: the Gaussian closure when alpha_z = 0 (deterministic, exact for a
+// constant clock), else the sampled single-site process. The one place the rule lives is
+// resolve_method() (dmft/stationary.cpp).
+enum class Method { Auto, Gaussian, Sampled };
+std::string to_string(Method m);
+Method parse_method(const std::string& s, const std::string& key = "method");  // throws BadInput(key, ...)
+// The method that solves model m: `requested` itself, or the rule above for Auto. Throws
+// BadInput(key, ...) for the Gaussian closure with alpha_z != 0.
+Method resolve_method(const ModelParams& m, Method requested, const std::string& key = "method");
+
+// Routes to lambda_max (THEORY.md 5; dmft/lyapunov.hpp). Auto: the Schrodinger ground state where it
+// applies (closure, tau_r = 0 or constant r gate), else the closed-form tangent map (closure) or the
+// sampled tangent DMFT (sampled solver); at a stable fixed point, its Jacobian support edge.
+enum class LyapunovMethod { Auto, Schrodinger, ClosureTangent, SampledTangent, FixedPoint };
+std::string to_string(LyapunovMethod m);
+LyapunovMethod parse_lyapunov_method(const std::string& s);  // throws BadInput("lyapunov_method", ...)
+
 // Grid parameters (time window and step) are kept apart from solve parameters (tolerance, mixing, seed).
 struct StationaryGrid {
-    double dt = 0.05;        // lag / time step, in units of tau_h
+    double dt = 0.0;         // lag / time step, in units of tau_h; 0 = the method's default (below)
     double window = 0.0;     // lag window; 0 = automatic (long enough for C - q to decay)
 };
 
-// The lag step the CLI uses for the sampled method when none is given. The exponential step holds the
-// drive over a step; for an exponentially correlated drive (the roughest case; the real drive is
-// smooth at tau = 0) with correlation time 2 tau_h at the clock 1/2, the exact discrete variance is
-// +0.06% above the continuous one at dt 0.1 (+0.25% at 0.2), far below the default statistical
-// error; dt 0.1 halves the cost against the Gaussian closure's 0.05.
+// The Gaussian closure's default lag step.
+inline constexpr double gaussian_default_dt = 0.05;
+// The sampled method's default step. The exponential step holds the drive over a step; for an
+// exponentially correlated drive (the roughest case; the real drive is smooth at tau = 0) with
+// correlation time 2 tau_h at the clock 1/2, the exact discrete variance is +0.06% above the continuous
+// one at dt 0.1 (+0.25% at 0.2), far below the default statistical error; dt 0.1 halves the cost
+// against 0.05.
 inline constexpr double sampled_default_dt = 0.1;
+// The method's default step (Auto is not a method: throws std::logic_error).
+double default_dt(Method m);
 
 struct StationaryOptions {
+    const Observer* observer = nullptr;  // progress and log lines (numerics/progress.hpp); nullptr = silent
+    Method method = Method::Auto;        // solve_stationary() only; the method functions below are fixed
     StationaryGrid grid;
     double tol = 1e-8;       // residual tolerance (Gaussian: on C_h(0); sampled: on the CRN map)
     int max_iterations = 200;
@@ -38,8 +65,9 @@ struct StationaryOptions {
     // its statistical error. 0 = iterate to tol.
     double noise_tol = 0.02;
     std::uint64_t seed = 1;
-    bool lyapunov = false;   // also compute lambda_max
-    void validate() const;   // throws BadInput naming the option
+    bool lyapunov = false;   // also compute lambda_max (solve_stationary: by lyapunov_method)
+    LyapunovMethod lyapunov_method = LyapunovMethod::Auto;
+    void validate() const;   // throws BadInput naming the option (a dt of 0 passes: the method fills it)
 };
 
 struct StationaryResult {
@@ -71,13 +99,27 @@ struct StationaryResult {
     // 2.4; significant above ~1e-3), and C_h0 of each independent random set (stat_err is their SE).
     double clipped_weight = 0.0;
     std::vector<double> set_C_h0;
-    // Sampled solver with lyapunov: standard error of lambda_max over the random sets.
+    // Standard error of lambda_max over random sets (sampled routes; NaN for the deterministic ones),
+    // and the route that computed it (to_string(LyapunovMethod); empty: not computed).
     double lambda_max_err = std::numeric_limits<double>::quiet_NaN();
+    std::string lambda_method;
+
+    // Gaussian closure: a chaotic solution that coexists with a stable fixed point (bistable region);
+    // the fixed point's variance Delta_h (NaN when there is none).
+    bool coexists_with_stable_fixed_point = false;
+    double stable_fixed_point_Delta_h = std::numeric_limits<double>::quiet_NaN();
+
+    // Sampled solver: the converged state of each random set (its single-site fields, grid and seed),
+    // which later stages (the tangent DMFT of lyapunov_max) reuse instead of solving again.
+    std::shared_ptr<const SampledState> sampled_state;
 
 private:
     static constexpr double NAN_ = std::numeric_limits<double>::quiet_NaN();
 };
 
+// The method functions; options.method is ignored. With options.lyapunov the closure computes
+// lambda_max by the Schrodinger route only (NaN where it does not apply) and the sampled solver by its
+// tangent DMFT; solve_stationary (dmft/solve.hpp) picks the route and fills lambda_method.
 // Deterministic Gaussian closure (alpha_z = 0): dmft/gaussian_closure.cpp.
 StationaryResult solve_gaussian(const ModelParams& m, const StationaryOptions& o);
 // Sampled single-site process (Eissfeller-Opper): dmft/sampled_solver.cpp.

@@ -120,7 +120,7 @@ TangentResult tangent_lambda_max(const ModelParams& p, SingleSiteSampler& smp, c
         const PowerResult pr = power_iteration(T, A, B, lambda, o, res.applications);
         ++res.evaluations;
         if (!pr.converged) power_failed = true;
-        log_line("tangent DMFT: lambda " + fmt("%.6g", lambda) + "  rho " + fmt("%.8g", pr.rho) +
+        log_line(o.observer, "tangent DMFT: lambda " + fmt("%.6g", lambda) + "  rho " + fmt("%.8g", pr.rho) +
                  (pr.converged ? "" : " (power iteration not converged)"));
         return std::log(pr.rho);
     };

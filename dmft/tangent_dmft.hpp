@@ -14,6 +14,7 @@
 // iteration warm-started from the previous eigenvector.
 #include "dmft/model.hpp"
 #include "dmft/single_site_sampler.hpp"
+#include "numerics/progress.hpp"
 
 #include <limits>
 #include <string>
@@ -22,6 +23,7 @@
 namespace gdmft {
 
 struct TangentOptions {
+    const Observer* observer = nullptr;  // progress and log lines (numerics/progress.hpp); nullptr = silent
     std::size_t paths = 512;   // tangent paths (the first paths of the forward random set)
     int max_power = 80;        // power iterations per lambda
     double power_tol = 1e-5;   // relative change of rho between power iterations

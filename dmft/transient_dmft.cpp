@@ -1,6 +1,7 @@
 // The transient (two-time) DMFT: see dmft/transient_dmft.hpp for the equations and the method.
 #include "dmft/transient_dmft.hpp"
 
+#include "dmft/solve.hpp"
 #include "dmft/transient_gate_rows.hpp"
 #include "numerics/circulant_sampler.hpp"
 #include "numerics/errors.hpp"
@@ -383,8 +384,10 @@ TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, co
     StationaryOptions so = o.stationary;
     so.grid.dt = o.grid.dt;
     so.seed = o.seed;
+    so.observer = o.observer;
+    so.lyapunov = false;
     so.validate();
-    const StationaryResult s = p.alpha_z == 0 ? solve_gaussian(p, so) : solve_sampled(p, so);
+    const StationaryResult s = solve_stationary(p, so);
     return solve_transient(p, drive, o, &s);
 }
 
@@ -443,7 +446,7 @@ TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, co
     }
 
     const int S = o.random_sets;
-    Progress prog("transient DMFT", double(S) + 1.0);
+    Progress prog(o.observer, "transient DMFT", double(S) + 1.0);
     std::vector<SetMeasure> sets;
     sets.reserve(S);
     res.converged = true;
@@ -475,7 +478,7 @@ TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, co
                 const double r = rel_diff(f.C, C);
                 res.residual_history.push_back(r);
                 res.residual = r;
-                log_line("transient DMFT: batch map residual " + fmt("%.3e", r) + " (application " +
+                log_line(o.observer, "transient DMFT: batch map residual " + fmt("%.3e", r) + " (application " +
                          std::to_string(it + 1) + ")");
                 if (r <= o.tol) break;
                 C = f.C;

@@ -38,6 +38,7 @@
 #include "dmft/gate_drive.hpp"
 #include "dmft/model.hpp"
 #include "dmft/stationary.hpp"
+#include "numerics/progress.hpp"
 
 #include <cstdint>
 #include <limits>
@@ -59,6 +60,7 @@ std::string to_string(TransientStart s);
 TransientStart parse_transient_start(const std::string& s);  // throws BadInput("start", ...)
 
 struct TransientOptions {
+    const Observer* observer = nullptr;  // progress and log lines (numerics/progress.hpp); nullptr = silent
     TransientGrid grid;
     TransientStart start = TransientStart::Stationary;
     bool reference = true;   // solve the stationary reference (always, for the stationary start)

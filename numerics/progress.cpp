@@ -1,19 +1,22 @@
 #include "numerics/progress.hpp"
 
-#include <atomic>
 #include <cstdio>
 
 namespace gdmft {
 
-namespace {
-std::atomic<bool> g_quiet{false};
+void StderrObserver::progress(const ProgressReport& r) const {
+    const std::string extra = r.extra.empty() ? "" : "  " + r.extra;
+    if (r.finished)
+        std::fprintf(stderr, "%s: done in %.1f s%s\n", r.label.c_str(), r.elapsed, extra.c_str());
+    else
+        std::fprintf(stderr, "%s: %5.1f%%  elapsed %.1f s  ETA %.1f s%s\n", r.label.c_str(),
+                     r.total > 0 ? 100 * r.done / r.total : 0.0, r.elapsed, r.eta, extra.c_str());
 }
 
-void Progress::set_quiet(bool q) { g_quiet = q; }
-bool Progress::quiet() { return g_quiet; }
+void StderrObserver::log(const std::string& line) const { std::fprintf(stderr, "%s\n", line.c_str()); }
 
-Progress::Progress(std::string label, double total, double interval_seconds)
-    : label_(std::move(label)), total_(total), interval_(interval_seconds),
+Progress::Progress(const Observer* observer, std::string label, double total, double interval_seconds)
+    : observer_(observer), label_(std::move(label)), total_(total), interval_(interval_seconds),
       start_(std::chrono::steady_clock::now()), last_(start_) {}
 
 double Progress::elapsed() const {
@@ -21,26 +24,35 @@ double Progress::elapsed() const {
 }
 
 void Progress::update(double done, const std::string& extra) {
-    if (g_quiet) return;
+    if (observer_ == nullptr) return;
     const auto now = std::chrono::steady_clock::now();
     if (std::chrono::duration<double>(now - last_).count() < interval_) return;
     last_ = now;
     printed_ = true;
-    const double el = elapsed();
+    ProgressReport r;
+    r.label = label_;
+    r.done = done;
+    r.total = total_;
+    r.elapsed = elapsed();
     const double frac = total_ > 0 ? done / total_ : 0;
-    const double eta = frac > 0 ? el * (1 - frac) / frac : 0;
-    std::fprintf(stderr, "%s: %5.1f%%  elapsed %.1f s  ETA %.1f s%s%s\n", label_.c_str(), 100 * frac, el, eta,
-                 extra.empty() ? "" : "  ", extra.c_str());
+    r.eta = frac > 0 ? r.elapsed * (1 - frac) / frac : 0;
+    r.extra = extra;
+    observer_->progress(r);
 }
 
 void Progress::finish(const std::string& extra) {
-    if (g_quiet || !printed_) return;
-    std::fprintf(stderr, "%s: done in %.1f s%s%s\n", label_.c_str(), elapsed(), extra.empty() ? "" : "  ",
-                 extra.c_str());
+    if (observer_ == nullptr || !printed_) return;
+    ProgressReport r;
+    r.label = label_;
+    r.done = r.total = total_;
+    r.elapsed = elapsed();
+    r.extra = extra;
+    r.finished = true;
+    observer_->progress(r);
 }
 
-void log_line(const std::string& s) {
-    if (!g_quiet) std::fprintf(stderr, "%s\n", s.c_str());
+void log_line(const Observer* observer, const std::string& s) {
+    if (observer != nullptr) observer->log(s);
 }
 
 }  // namespace gdmft

@@ -141,7 +141,6 @@ int main(int argc, char** argv) {
         }
         a[s.substr(0, eq)] = std::atof(s.substr(eq + 1).c_str());
     }
-    Progress::set_quiet(true);
     ModelParams m;
     m.g_h = a["g_h"], m.alpha_z = a["alpha_z"], m.alpha_r = a["alpha_r"], m.tau_z = a["tau_z"], m.tau_r = a["tau_r"];
     m.input_std = a["input_std"], m.g_r = a["g_r"];

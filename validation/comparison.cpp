@@ -1,6 +1,8 @@
 #include "validation/comparison.hpp"
 
+#include "dmft/solve.hpp"
 #include "numerics/errors.hpp"
+#include "numerics/interpolate.hpp"
 #include "numerics/progress.hpp"
 #include "validation/random.hpp"
 
@@ -54,24 +56,6 @@ void ValidationSettings::validate() const {
     dmft.validate();
 }
 
-std::vector<double> interpolate(const std::vector<double>& x, const std::vector<double>& y,
-                                const std::vector<double>& xs) {
-    std::vector<double> out(xs.size());
-    for (std::size_t i = 0; i < xs.size(); ++i) {
-        const auto it = std::upper_bound(x.begin(), x.end(), xs[i]);
-        if (it == x.begin()) {
-            out[i] = y.front();
-        } else if (it == x.end()) {
-            out[i] = y.back();
-        } else {
-            const std::size_t k = static_cast<std::size_t>(it - x.begin());
-            const double w = (xs[i] - x[k - 1]) / (x[k] - x[k - 1]);
-            out[i] = (1 - w) * y[k - 1] + w * y[k];
-        }
-    }
-    return out;
-}
-
 namespace {
 
 ComparisonRow make_row(const std::string& point, const std::string& quantity, std::size_t N, double dmft,
@@ -97,15 +81,16 @@ ValidationResult run_validation(const std::vector<ValidationPoint>& points, cons
     for (std::size_t ip = 0; ip < points.size(); ++ip) {
         const auto& pt = points[ip];
         pt.model.validate();
-        log_line("validate: point " + std::to_string(ip + 1) + "/" + std::to_string(points.size()) + " '" +
+        log_line(s.observer, "validate: point " + std::to_string(ip + 1) + "/" + std::to_string(points.size()) + " '" +
                  pt.name + "': " + pt.description);
         PointComparison pc;
         pc.point = pt;
         StationaryOptions dmft = s.dmft;
         if (pt.dmft_grid && !s.dmft_grid_given) dmft.grid = *pt.dmft_grid;
-        pc.theory = pt.model.alpha_z == 0 ? solve_gaussian(pt.model, dmft) : solve_sampled(pt.model, dmft);
+        dmft.observer = s.observer;
+        pc.theory = solve_stationary(pt.model, dmft);
         if (!pc.theory.converged)
-            log_line("validate: warning: DMFT at '" + pt.name + "' did not converge (" + pc.theory.message + ")");
+            log_line(s.observer, "validate: warning: DMFT at '" + pt.name + "' did not converge (" + pc.theory.message + ")");
 
         // Run length from the theory's correlation time (slow points need long runs), within the cap.
         const double tc = std::isfinite(pc.theory.tau_corr) ? pc.theory.tau_corr : 0.0;
@@ -113,7 +98,7 @@ ValidationResult run_validation(const std::vector<ValidationPoint>& points, cons
         pc.t_max = std::min(std::max(s.t_max, pc.t_burn + s.corr_times * tc), s.t_cap);
         pc.max_lag = std::min(std::max(50 * pt.model.tau_h, 5 * tc), 0.5 * (pc.t_max - pc.t_burn));
         if (s.corr_times * tc > pc.t_max - pc.t_burn)
-            log_line("validate: note: '" + pt.name + "' has DMFT tau_corr " + std::to_string(tc) +
+            log_line(s.observer, "validate: note: '" + pt.name + "' has DMFT tau_corr " + std::to_string(tc) +
                      "; the run is capped at t_max = " + std::to_string(pc.t_max) +
                      " (fewer correlation times than asked; expect larger scatter)");
         for (std::size_t N : s.sizes) {
@@ -126,6 +111,7 @@ ValidationResult run_validation(const std::vector<ValidationPoint>& points, cons
             so.max_lag = pc.max_lag;
             so.integrator.dt = s.dt;
             so.single_precision = s.float32;
+            so.observer = s.observer;
             const SimulationResult sr = simulate(pt.model, so);
 
             std::vector<double> c_h0, c_phi0, tc, sz;

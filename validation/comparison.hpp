@@ -4,6 +4,7 @@
 #include "dmft/stationary.hpp"
 #include "numerics/stats.hpp"
 #include "validation/simulation.hpp"
+#include "numerics/progress.hpp"
 
 #include <functional>
 #include <optional>
@@ -26,6 +27,7 @@ struct ValidationPoint {
 std::vector<ValidationPoint> default_validation_points();
 
 struct ValidationSettings {
+    const Observer* observer = nullptr;  // progress and log lines (numerics/progress.hpp); nullptr = silent
     std::vector<std::size_t> sizes = {500, 1000, 2000, 4000};
     int realizations = 8;
     double t_max = 400, t_burn = 100, dt = 0.1;  // t_max, t_burn: minimum run and burn-in lengths
@@ -74,8 +76,6 @@ struct ValidationResult {
 ValidationResult run_validation(const std::vector<ValidationPoint>& points, const ValidationSettings& s,
                                 const std::function<void(const ValidationResult&)>& on_point = {});
 
-// Linear interpolation of (x, y) at xs (clamped at the ends).
-std::vector<double> interpolate(const std::vector<double>& x, const std::vector<double>& y,
-                                const std::vector<double>& xs);
+
 
 }  // namespace gdmft::sim

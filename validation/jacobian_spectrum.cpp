@@ -66,7 +66,7 @@ NewtonResult newton_fixed_point(const Network& net, const Eigen::VectorXd& x0, c
     r.x = x0;
     Eigen::VectorXd F = rhs_of(net, r.x);
     r.residual = fixed_point_residual(net, r.x, F);
-    Progress progress("spectrum: Newton", o.max_iterations);
+    Progress progress(o.observer, "spectrum: Newton", o.max_iterations);
     for (r.iterations = 0; r.iterations < o.max_iterations; ++r.iterations) {
         r.history.push_back(r.residual);
         if (r.residual < o.tol) {
@@ -247,13 +247,14 @@ Eigen::MatrixXd gaussian_matrix(Eigen::Index n, double g, NormalStream& rng) {
 
 }  // namespace
 
-ExactEnsemble exact_ensemble(const Network& net, const SiteSamples& s, int draws, std::uint64_t seed, std::size_t size) {
+ExactEnsemble exact_ensemble(const Network& net, const SiteSamples& s, int draws, std::uint64_t seed, std::size_t size,
+                             const Observer* observer) {
     if (draws < 0) throw BadInput("exact_ensemble", "must be >= 0");
     const ModelParams& p = net.params();
     const std::size_t n = s.h.size();
     ExactEnsemble e;
     e.size = size > 0 ? size : n;
-    Progress progress("spectrum: exact ensemble (dim " + std::to_string(e.size * net.dim() / net.N()) + ")", draws);
+    Progress progress(observer, "spectrum: exact ensemble (dim " + std::to_string(e.size * net.dim() / net.N()) + ")", draws);
     for (int k = 0; k < draws; ++k) {
         NormalStream rng(derive_seed(seed, static_cast<std::uint64_t>(k)));
         SiteSamples t;
@@ -343,7 +344,7 @@ SpectrumState prepare_state(const Network& net, const NetworkOptions& net_opt, S
     Eigen::MatrixXd X = net.initial_state(0);
     const System f = [&](const Eigen::MatrixXd& x, Eigen::MatrixXd& dx, double) { net.rhs(x, dx, Columns{1, 0}); };
     Integrator integ(integ_opt);
-    Progress progress("spectrum: burn-in", t_burn);
+    Progress progress(newton.observer, "spectrum: burn-in", t_burn);
     double t = 0;
     const double chunk = std::max(1.0, t_burn / 50);
     while (t < t_burn) {

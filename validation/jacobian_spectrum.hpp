@@ -5,6 +5,7 @@
 #include "dmft/support_boundary.hpp"
 #include "validation/integrator.hpp"
 #include "validation/network.hpp"
+#include "numerics/progress.hpp"
 
 #include <Eigen/Dense>
 
@@ -30,6 +31,7 @@ Eigen::VectorXd fixed_point_equations(const Network& net, const Eigen::VectorXd&
 double fixed_point_residual(const Network& net, const Eigen::VectorXd& x, const Eigen::VectorXd& F);
 
 struct NewtonOptions {
+    const Observer* observer = nullptr;  // progress and log lines (numerics/progress.hpp); nullptr = silent
     double tol = 1e-10;       // on fixed_point_residual
     int max_iterations = 50;
     int max_halvings = 30;    // backtracking line search on |F|: step 1, 1/2, 1/4, ...
@@ -84,7 +86,8 @@ struct ExactEnsemble {
     std::vector<double> rightmost;  // largest real part of each draw's spectrum
     double mean = std::numeric_limits<double>::quiet_NaN(), sd = std::numeric_limits<double>::quiet_NaN();
 };
-ExactEnsemble exact_ensemble(const Network& net, const SiteSamples& s, int draws, std::uint64_t seed, std::size_t size = 0);
+ExactEnsemble exact_ensemble(const Network& net, const SiteSamples& s, int draws, std::uint64_t seed, std::size_t size = 0,
+                             const Observer* observer = nullptr);
 
 // Where the spectrum is taken.
 enum class SpectrumAt { FixedPoint, Snapshot };

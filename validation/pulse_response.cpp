@@ -2,6 +2,7 @@
 
 #include "numerics/errors.hpp"
 #include "numerics/progress.hpp"
+#include "numerics/timescales.hpp"
 #include "numerics/stats.hpp"
 #include "validation/integrator.hpp"
 #include "validation/network.hpp"
@@ -64,11 +65,7 @@ void PulseOptions::validate() const {
     drive.validate();
 }
 
-double mean_time(const std::vector<double>& t, const std::vector<double>& y) {
-    std::vector<double> ty(t.size());
-    for (std::size_t k = 0; k < t.size(); ++k) ty[k] = t[k] * y[k];
-    return trapezoid(t, ty, t.size()) / trapezoid(t, y, t.size());
-}
+double mean_time(const std::vector<double>& t, const std::vector<double>& y) { return mean_response_time(t, y); }
 
 double rel_l2(const std::vector<double>& t, const std::vector<double>& a, const std::vector<double>& b, std::size_t n) {
     std::vector<double> d2(n), b2(n);
@@ -106,7 +103,7 @@ Realization run_one(const ModelParams& p, const PulseOptions& o, std::uint64_t s
     const int sps = steps_per_sample(o);
     const double sdt = sps * o.dt;
     const std::size_t S = n_samples(o, sdt);
-    Progress progress(label, o.t_burn + static_cast<double>(S - 1) * sdt);
+    Progress progress(o.observer, label, o.t_burn + static_cast<double>(S - 1) * sdt);
 
     const double bound = 2.0 * std::max(X.cwiseAbs().maxCoeff(), net.state_bound()) + 1.0;
     double t = -o.t_burn;

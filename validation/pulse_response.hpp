@@ -17,6 +17,7 @@
 // Because v_i^2 = 1, m(0) = (1/N) sum_i sigma_z(z_i(0)) / tau_h exactly, for every single direction.
 #include "dmft/gate_drive.hpp"
 #include "dmft/model.hpp"
+#include "numerics/progress.hpp"
 
 #include <cstdint>
 #include <string>
@@ -25,6 +26,7 @@
 namespace gdmft::sim {
 
 struct PulseOptions {
+    const Observer* observer = nullptr;  // progress and log lines (numerics/progress.hpp); nullptr = silent
     std::size_t N = 1000;
     std::uint64_t seed = 1;     // realization k uses the network seed derive_seed(seed, k), as simulate does
     int realizations = 4;       // independent networks

@@ -93,7 +93,7 @@ RealizationResult simulate_one(const ModelParams& p, const SimulationOptions& o,
     Eigen::MatrixXd X(dim, M);
     for (int m = 0; m < M; ++m) X.col(m) = net.initial_state(m);
     Integrator integ(o.integrator);
-    Progress progress(label, t_end);
+    Progress progress(o.observer, label, t_end);
     double t = 0;
 
     // The exact flow stays within max(initial size, network bound); twice that means a numerical blow-up.

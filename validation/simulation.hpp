@@ -6,6 +6,7 @@
 #include "validation/integrator.hpp"
 #include "validation/lyapunov.hpp"
 #include "validation/measurements.hpp"
+#include "numerics/progress.hpp"
 
 #include <cstdint>
 #include <string>
@@ -14,6 +15,7 @@
 namespace gdmft::sim {
 
 struct SimulationOptions {
+    const Observer* observer = nullptr;  // progress and log lines (numerics/progress.hpp); nullptr = silent
     // Network
     std::size_t N = 1000;
     std::uint64_t seed = 1;      // realization k uses derive_seed(seed, k)

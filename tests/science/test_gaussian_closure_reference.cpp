@@ -40,7 +40,6 @@ TEST_CASE("SCS limit: Delta0, lambda_max and the zero mode at g_eff = 1.5, 2, 3 
         double g, Delta0, lambda;
     };
     const Ref refs[] = {{1.5, 0.747686, 0.046746}, {2.0, 1.924805, 0.112458}, {3.0, 5.446322, 0.235461}};
-    Progress::set_quiet(true);
     StationaryOptions o;
     o.lyapunov = true;
     for (const Ref& ref : refs) {
@@ -86,7 +85,6 @@ TEST_CASE("gated reference point: alpha_r = 4, g_h = 3, tau_r = 0 gives C_h(0) =
     m.g_h = 3;
     StationaryOptions o;
     o.lyapunov = true;
-    Progress::set_quiet(true);
     const auto r = solve_gaussian(m, o);
     REQUIRE(r.converged);
     CHECK(r.C_h0 == doctest::Approx(1.198).epsilon(2e-3));
@@ -105,7 +103,6 @@ TEST_CASE("lag functions: fourth-order convergence in dt, C_z against the FFT lo
     m.tau_r = 0.8;
     m.input_mean = 0.2;
     m.input_std = 0.3;
-    Progress::set_quiet(true);
     StationaryOptions o;
     const auto r = solve_gaussian(m, o);
     REQUIRE(r.converged);
@@ -136,7 +133,6 @@ TEST_CASE("onset of chaos with a steep output gate (THEORY.md section 6): first 
     // fixed point's instability g_h = 1 + e^{beta_r} = 2. alpha_r g_r > 2 sqrt(3): it appears with a finite
     // C_h(0) below g_h = 2 (coexisting with the stable zero fixed point), above the fixed-point onset
     // g_FP, and g_chaos decreases with alpha_r towards sqrt(8/3) = 1.633 (alpha_r -> infinity).
-    Progress::set_quiet(true);
     auto chaotic = [](double alpha_r, double g_h) {
         ModelParams m;
         m.alpha_r = alpha_r;

@@ -25,7 +25,6 @@ ModelParams outgate(double g_h, double alpha_r, double tau_r) {
 }
 
 StationaryResult closure(const ModelParams& p, double dt = 0.05) {
-    Progress::set_quiet(true);
     StationaryOptions o;
     o.lyapunov = true;
     o.grid.dt = dt;
@@ -49,7 +48,6 @@ TEST_CASE("alpha_r = 4, tau_r = 0, g_h = 3: finite N = 1000 against the DMFT wit
     //   |lambda - (1 + s) lambda_DMFT| <= 3 sqrt(SE^2 + (SE_s lambda_DMFT)^2)  (0.0086, 6.3%),
     // so a DMFT (or simulator) error beyond ~7% fails. Cost ~55 s CPU.
     const ModelParams p = outgate(3, 4, 0);
-    Progress::set_quiet(true);
     const double dmft = closure(p).lambda_max;
     CHECK(dmft == doctest::Approx(0.13559).epsilon(1e-3));
     const double s = -0.036, se_s = 0.0125;

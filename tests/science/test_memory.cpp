@@ -26,7 +26,6 @@ double interpolate(const std::vector<double>& x, const std::vector<double>& y, d
 }  // namespace
 
 TEST_CASE("alpha_z = 2: the finite-N pulse response follows the sampled DMFT R(tau) for 0 <= t <= 12") {
-    Progress::set_quiet(true);
     ModelParams p;  // g_h = 3, g_z = 1, tau_z = 1, beta_z = 0
     p.alpha_z = 2;
 
@@ -70,7 +69,6 @@ TEST_CASE("alpha_z = 2: the finite-N pulse response follows the sampled DMFT R(t
 }
 
 TEST_CASE("reset: a drive opening the update gate erases the trace held at alpha_z = 10") {
-    Progress::set_quiet(true);
     // Same networks, directions and trajectories up to t_on = 4 (shared seeds); then b_z = 2 on [4, 7]
     // (rise and fall 0.5) opens every update gate (<sigma_z> 0.50 -> 0.999), so each unit forgets at rate
     // ~1/tau_h for ~3.5 tau_h. Readout: m averaged over t in [8, 12], per network, then over networks.

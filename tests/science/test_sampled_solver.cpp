@@ -21,7 +21,6 @@ ModelParams scs(double g_eff) {
 }
 
 StationaryResult solve_quiet(const ModelParams& p, const StationaryOptions& o) {
-    Progress::set_quiet(true);
     return solve_sampled(p, o);
 }
 
@@ -64,6 +63,7 @@ TEST_CASE("SCS g_eff = 1.5: C_h(0) = Delta0 = 0.747686 within the stated statist
     o.paths = 1000;
     o.tol = 1e-6;         // the CRN residual target of THEORY.md 2.6 (the default 1e-8 is tested above)
     o.grid.window = 100;  // the automatic window is exercised at g_eff = 2 (it picks ~105 here)
+    o.grid.dt = 0.05;     // the step this test was calibrated at (the method's default is 0.1)
     const StationaryResult r = solve_quiet(scs(1.5), o);
     MESSAGE("C_h0 = " << r.C_h0 << " +- " << r.stat_err << ", exact " << exact << "; " << r.message);
     REQUIRE(r.converged);
@@ -82,6 +82,7 @@ TEST_CASE("gated reference point (alpha_r = 4, tau_r = 0, g_h = 3): C_h(0) = 1.1
     StationaryOptions o;
     o.paths = 1000;
     o.tol = 1e-6;
+    o.grid.dt = 0.05;  // the step this test was calibrated at (the method's default is 0.1)
     const StationaryResult r = solve_quiet(p, o);
     MESSAGE("C_h0 = " << r.C_h0 << " +- " << r.stat_err << ", reference 1.198; " << r.message);
     REQUIRE(r.converged);
@@ -187,6 +188,7 @@ TEST_CASE("static input (mu = 0.3, s = 0.5, alpha_r = 2): the sampled solver agr
     o.paths = 1000;
     o.tol = 1e-6;
     o.grid.window = 80;
+    o.grid.dt = 0.05;  // the step this test was calibrated at (the method's default is 0.1)
     const StationaryResult g = solve_gaussian(p, StationaryOptions{});
     const StationaryResult r = solve_quiet(p, o);
     MESSAGE("sampled C_h0 = " << r.C_h0 << " +- " << r.stat_err << ", q_h " << r.q_h << ", q_phi " << r.q_phi

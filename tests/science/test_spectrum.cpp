@@ -76,7 +76,6 @@ TEST_CASE("the Jacobian from tangent columns equals central differences of the r
         m.alpha_z = 2.0, m.beta_z = 0.3, m.alpha_r = 2.5, m.beta_r = -0.4;
         m.tau_h = 1.2, m.tau_z = tau_gate, m.tau_r = 2 * tau_gate;
         m.input_mean = 0.2, m.input_std = 0.5;
-        Progress::set_quiet(true);
         const NetworkOptions no{40, 7, false, false};
         const Network net(m, no);
         CHECK(net.dim() == (tau_gate > 0 ? 120u : 40u));
@@ -169,7 +168,6 @@ TEST_CASE("near-zero eigenvalues pile up as alpha_z grows (chaotic snapshot)") {
     // alpha_z = 1: 0.004, 5: 0.069, 15: 0.172 (this test's measured values). The snapshot boundary (per-unit single-site
     // statistics with the z term) holds 100% of them inside its 5% inflation at each alpha_z (the factorized one held
     // 100%, 100%, 99.9%).
-    Progress::set_quiet(true);
     std::vector<double> fractions;
     for (double az : {1.0, 5.0, 15.0}) {
         ModelParams m;
@@ -204,7 +202,6 @@ TEST_CASE("the Jacobian assembled from per-unit factors is the network's Jacobia
         m.alpha_z = 2.0, m.beta_z = 0.3, m.alpha_r = L.alpha_r, m.beta_r = -0.4;
         m.tau_h = 1.2, m.tau_z = L.tau_z, m.tau_r = L.tau_r;
         m.input_mean = 0.2, m.input_std = 0.5;
-        Progress::set_quiet(true);
         const NetworkOptions no{40, 3, false, false};
         const Network net(m, no);
         const SpectrumState st = prepare_state(net, no, SpectrumAt::Snapshot, 2.0, IntegratorOptions{}, NewtonOptions{});
@@ -278,7 +275,6 @@ TEST_CASE("exact ensemble of a chaotic snapshot: on the predicted edge, scatter 
     // 3.81; at M = 400 (12 draws) mean - predicted = -0.0045, -0.0048, -0.0011, -0.0049 with per-draw sd 0.017, 0.015,
     // 0.011, 0.010 (the remaining shortfall is the finite-size bias: -0.007 at M = 50). The checks: the M = 400 mean within 3 standard
     // errors of the prediction, and the ratio above 1.5.
-    Progress::set_quiet(true);
     ModelParams m;
     m.g_h = 3.0, m.alpha_z = 5.0;
     const NetworkOptions no{400, 1, false, false};

@@ -38,7 +38,6 @@ std::size_t index_of(const TransientResult& r, double t) {
 }  // namespace
 
 TEST_CASE("no drive, SCS g_eff = 2: C_h(t,t) = Delta0 = 1.924805, R(t,0) = (1/2) e^{-t/2} exactly, C_phi(t,t') stationary") {
-    Progress::set_quiet(true);
     ModelParams p;
     p.g_h = 4;  // g_eff = g_h sigma_r(0) = 2; clock sigma_z(0) = 1/2
     TransientOptions o;
@@ -80,7 +79,6 @@ TEST_CASE("no drive, SCS g_eff = 2: C_h(t,t) = Delta0 = 1.924805, R(t,0) = (1/2)
 }
 
 TEST_CASE("a settled step b_r = B is the stationary model with beta_r -> beta_r - alpha_r B (Gaussian closure)") {
-    Progress::set_quiet(true);
     ModelParams p;  // g_h = 3, alpha_z = 0, tau_r = 1
     p.alpha_r = 2;
     const double B = 0.5;
@@ -124,7 +122,6 @@ TEST_CASE("a settled step b_r = B is the stationary model with beta_r -> beta_r 
 }
 
 TEST_CASE("alpha_z = 2: no drive matches the sampled stationary solution; a settled step b_z = B matches beta_z -> beta_z - alpha_z B") {
-    Progress::set_quiet(true);
     ModelParams shifted;  // the reference model: alpha_z = 2, beta_z = -1
     shifted.alpha_z = 2;
     shifted.beta_z = -1;
@@ -191,7 +188,6 @@ TEST_CASE("alpha_z = 2: no drive matches the sampled stationary solution; a sett
 }
 
 TEST_CASE("reset at alpha_z = 10: opening the update gate for 5 tau_h erases the held trace") {
-    Progress::set_quiet(true);
     ModelParams p;
     p.alpha_z = 10;  // g_h = 3: slow units (sigma_z ~ 0) hold a pulse for long
     TransientOptions o;

@@ -96,7 +96,6 @@ TEST_CASE("erf SCS network with quenched input: C_h(0) and the plateau match the
         m.phi = PhiKind::Erf;
         m.g_h = 4;
         m.input_std = s;
-        Progress::set_quiet(true);
         const auto r = solve_gaussian(m, StationaryOptions{});
         REQUIRE(r.converged);
         CHECK(r.termination == Termination::Converged);
@@ -132,7 +131,6 @@ TEST_CASE("erf fixed points: the nonzero SCS branch solves the closed-form equat
 TEST_CASE("below the transition the stationary state is the static fixed point") {
     ModelParams m;
     m.g_h = 1.8;  // g_eff = 0.9
-    Progress::set_quiet(true);
     StationaryOptions o;
     o.lyapunov = true;
     const auto r = solve_gaussian(m, o);
@@ -170,7 +168,6 @@ TEST_CASE("bad input and non-convergence are reported") {
     g.tau_r = 2;
     StationaryOptions o;
     o.max_iterations = 2;
-    Progress::set_quiet(true);
     const auto r = solve_gaussian(g, o);
     CHECK_FALSE(r.converged);
     CHECK(r.termination == Termination::MaxIterations);

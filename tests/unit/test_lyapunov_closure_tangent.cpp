@@ -18,7 +18,6 @@ using namespace gdmft;
 namespace {
 
 StationaryResult closure(const ModelParams& p) {
-    Progress::set_quiet(true);
     StationaryOptions o;
     o.lyapunov = true;
     const StationaryResult r = solve_gaussian(p, o);

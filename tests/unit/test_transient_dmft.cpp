@@ -237,7 +237,6 @@ TEST_CASE("gdmft transient: bad input exits 2 naming the flag; an unreachable to
 }
 
 TEST_CASE("transient solver: the same seed gives bit-identical results on 1 and 2 threads; another seed differs") {
-    Progress::set_quiet(true);
     ModelParams p;
     p.alpha_z = 3;  // dynamic clock: both fields and the z filter are exercised
     p.alpha_r = 1;  // dynamic output gate: the C_sr rows too

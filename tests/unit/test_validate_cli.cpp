@@ -21,7 +21,7 @@ TEST_CASE("validate: bad input exits 2 and names the flag") {
         const char* args;
         const char* flag;
     } cases[] = {{"validate --dmft-window -1", "dmft-window"},
-                 {"validate --dmft-dt 0", "dmft-dt"},
+                 {"validate --dmft-dt -1", "dmft-dt"},
                  {"validate --points nosuch", "points"},
                  {"validate --realizations 1", "realizations"},
                  {"validate --sizes 1", "sizes"}};
