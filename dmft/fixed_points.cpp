@@ -1,6 +1,7 @@
 #include "dmft/fixed_points.hpp"
 
 #include "numerics/gaussian_average.hpp"
+#include "numerics/errors.hpp"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
@@ -64,7 +65,7 @@ FixedPointBranch fixed_point_at(const ModelParams& m, double Delta_h) {
 }
 
 std::vector<FixedPointBranch> fixed_points(const ModelParams& m, int scan_points) {
-    if (scan_points < 10) throw std::invalid_argument("fixed_points: need at least 10 scan points");
+    if (scan_points < 10) throw BadInput("scan_points", "need at least 10 scan points (fixed_points)");
     auto r = [&](double D) { return fixed_point_map(m, D) - D; };
     const double D_max = m.g_h * m.g_h * max_gate_sq(m) + m.input_std * m.input_std;
 

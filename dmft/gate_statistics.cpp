@@ -2,6 +2,7 @@
 
 #include "numerics/fft.hpp"
 #include "numerics/gaussian_average.hpp"
+#include "numerics/errors.hpp"
 
 #include <cmath>
 #include <numbers>
@@ -10,7 +11,7 @@
 namespace gdmft {
 
 LagFilter::LagFilter(std::size_t n, double dt) : n_(n), m_(2 * (n - 1)), dt_(dt) {
-    if (n < 2) throw std::invalid_argument("LagFilter: need at least 2 lags");
+    if (n < 2) throw BadInput("n", "need at least 2 lags (LagFilter)");
     std::lock_guard lock(fft::planner_mutex());
     buf_ = fftw_alloc_real(m_);
     spec_ = fftw_alloc_complex(m_ / 2 + 1);
@@ -27,7 +28,7 @@ LagFilter::~LagFilter() {
 }
 
 std::vector<double> LagFilter::apply(const std::vector<double>& C, double q, double tau) {
-    if (C.size() != n_) throw std::invalid_argument("LagFilter: size mismatch");
+    if (C.size() != n_) throw BadInput("C", "size mismatch (LagFilter)");
     if (tau == 0) return C;
     // Even extension of C - q on a circle of length m = 2(n-1): values at k and m-k coincide.
     for (std::size_t k = 0; k < n_; ++k) buf_[k] = C[k] - q;

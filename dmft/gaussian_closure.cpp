@@ -279,7 +279,7 @@ EnergyRoot energy_condition(const ModelParams& m, double c_max, double tol) {
 
 LagSystem::LagSystem(const ModelParams& m, double h, std::size_t n, double table_tol)
     : m_(m), h_(h), n_(n), table_tol_(table_tol) {
-    if (n < 3) throw std::invalid_argument("LagSystem: need at least 3 lags");
+    if (n < 3) throw BadInput("n", "need at least 3 lags (LagSystem)");
     dyn_r_ = !m.gate_r().constant() && m.tau_r > 0;
     rho_r_ = m.gate_z().at_zero() * m.tau_r / m.tau_h;
 }

@@ -4,6 +4,7 @@
 #include "dmft/gaussian_closure.hpp"
 #include "numerics/format.hpp"
 #include "numerics/gaussian_average.hpp"
+#include "numerics/errors.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -53,7 +54,7 @@ public:
     // B' = T_lambda B.
     std::vector<double> apply(const std::vector<double>& B, double lambda) {
         const double kappa = lambda + unit_;
-        if (!(kappa > 0)) throw std::invalid_argument("closure tangent: lambda must exceed -sigma_z(0)/tau_h");
+        if (!(kappa > 0)) throw BadInput("lambda", "lambda must exceed -sigma_z(0)/tau_h (closure tangent)");
         std::vector<double> src(n_);
         for (std::size_t k = 0; k < n_; ++k) src[k] = p_.g_h * p_.g_h * B[k];
         std::vector<double> A = filt_.apply(src, 0.0, 1 / kappa);
@@ -66,7 +67,7 @@ public:
             std::vector<double> yr = src;
             if (p_.tau_r > 0) {
                 const double a = 1 + p_.tau_r * lambda;
-                if (!(a > 0)) throw std::invalid_argument("closure tangent: lambda must exceed -1/tau_r");
+                if (!(a > 0)) throw BadInput("lambda", "lambda must exceed -1/tau_r (closure tangent)");
                 yr = filt_.apply(src, 0.0, p_.tau_r / a);
                 for (double& v : yr) v /= a * a;
             }
@@ -89,9 +90,9 @@ private:
 
 ClosureTangentMapResult closure_tangent_lambda(const ModelParams& p, const StationaryResult& c, double lambda_tol) {
     ClosureTangentMapResult res;
-    if (p.alpha_z != 0) throw std::invalid_argument("closure_tangent_lambda: needs alpha_z = 0");
+    if (p.alpha_z != 0) throw BadInput("alpha_z", "needs alpha_z = 0 (closure_tangent_lambda)");
     if (c.method != "gaussian" || c.termination != Termination::Converged || c.tau.size() < 16)
-        throw std::invalid_argument("closure_tangent_lambda: needs a converged chaotic Gaussian-closure result");
+        throw BadInput("closure", "needs a converged chaotic Gaussian-closure result (closure_tangent_lambda)");
     ClosureTangentMap T(p, c);
     const std::size_t n = T.n();
     // Start from the shape of the forward C_srphi (positive, decaying); warm starts afterwards.
@@ -166,7 +167,7 @@ ClosureTangentMapResult closure_tangent_lambda(const ModelParams& p, const Stati
 }
 
 double fixed_point_lambda(const ModelParams& p, double Delta_h, double Delta_r) {
-    if (p.alpha_z != 0) throw std::invalid_argument("fixed_point_lambda: needs alpha_z = 0");
+    if (p.alpha_z != 0) throw BadInput("alpha_z", "needs alpha_z = 0 (fixed_point_lambda)");
     const Phi phi = p.phi_fn();
     const Gate gr = p.gate_r();
     const double s0 = p.gate_z().at_zero(), mu = p.input_mean, Dh = std::max(0.0, Delta_h);

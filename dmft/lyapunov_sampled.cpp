@@ -7,6 +7,7 @@
 #include "numerics/gaussian_average.hpp"
 #include "numerics/progress.hpp"
 #include "numerics/stats.hpp"
+#include "numerics/errors.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -25,10 +26,10 @@ constexpr double kLagStep = 0.2;          // lag products every 0.2 tau_h (as th
 ClosureTangentResult tangent_lambda_from_closure(const ModelParams& p, const StationaryResult& c,
                                                  const ClosureTangentOptions& o) {
     ClosureTangentResult res;
-    if (p.alpha_z != 0) throw std::invalid_argument("tangent_lambda_from_closure: needs alpha_z = 0 (a closure result)");
+    if (p.alpha_z != 0) throw BadInput("alpha_z", "needs alpha_z = 0 (a closure result) (tangent_lambda_from_closure)");
     if (c.method != "gaussian" || c.termination != Termination::Converged || c.tau.size() < 16)
-        throw std::invalid_argument("tangent_lambda_from_closure: needs a converged chaotic Gaussian-closure result");
-    if (o.random_sets < 1 || o.paths < 8) throw std::invalid_argument("tangent_lambda_from_closure: bad options");
+        throw BadInput("closure", "needs a converged chaotic Gaussian-closure result (tangent_lambda_from_closure)");
+    if (o.random_sets < 1 || o.paths < 8) throw BadInput("paths", "bad options (tangent_lambda_from_closure)");
 
     // Raw second moments from the closure's centred outputs: h ~ N(mu, C_h0), r ~ N(0, C_r0).
     const std::size_t n = c.tau.size();

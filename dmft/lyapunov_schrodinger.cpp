@@ -1,4 +1,5 @@
 #include "dmft/lyapunov_schrodinger.hpp"
+#include "numerics/errors.hpp"
 
 #include <Eigen/Eigenvalues>
 
@@ -35,7 +36,7 @@ double lowest(const std::vector<double>& W, double h, std::size_t stride, bool e
 double SchrodingerLowest::lambda_u() const { return E0 < 0 ? -1 + std::sqrt(-E0) : -1.0; }
 
 SchrodingerLowest schrodinger_lowest(const std::vector<double>& W, double h, std::size_t max_points) {
-    if (W.size() < 9) throw std::invalid_argument("schrodinger_lowest: need at least 9 lags");
+    if (W.size() < 9) throw BadInput("W", "need at least 9 lags (schrodinger_lowest)");
     // The eigenfunctions vary on the scale of C_h, far above the solver's lag step: subsample so that
     // each half-line problem has at most max_points points (the eigensolver costs O(points^2)).
     const std::size_t stride = std::max<std::size_t>(1, (W.size() + max_points - 1) / max_points);

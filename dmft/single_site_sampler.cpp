@@ -2,6 +2,7 @@
 
 #include "numerics/fft.hpp"
 #include "numerics/fft_correlation.hpp"
+#include "numerics/errors.hpp"
 
 #include <gsl/gsl_cdf.h>
 #include <omp.h>
@@ -15,8 +16,8 @@
 namespace gdmft {
 
 SiteGrid SiteGrid::make(std::size_t n, double dt, std::size_t measured, double max_lag_step) {
-    if (n < 2) throw std::invalid_argument("SiteGrid: need at least 2 lags");
-    if (!(dt > 0)) throw std::invalid_argument("SiteGrid: dt must be > 0");
+    if (n < 2) throw BadInput("n", "need at least 2 lags (SiteGrid)");
+    if (!(dt > 0)) throw BadInput("dt", "dt must be > 0 (SiteGrid)");
     SiteGrid g;
     g.n = n;
     g.dt = dt;
@@ -104,7 +105,7 @@ SingleSiteSampler::SingleSiteSampler(const ModelParams& p, const SiteGrid& g, st
     : p_(p), grid_(g), max_paths_((std::max<std::size_t>(max_paths, 1) + block - 1) / block * block),
       seed_(set_seed) {
     if (g.n < 2 || g.m < 2 * g.n || g.burn + g.n > g.m)
-        throw std::invalid_argument("SingleSiteSampler: grid needs n >= 2, m >= 2n and burn + n <= m");
+        throw BadInput("grid", "grid needs n >= 2, m >= 2n and burn + n <= m (SingleSiteSampler)");
     clock_constant_ = p.clock_constant();
     eta_sampler_ = std::make_unique<CirculantSampler>(g.m);
     if (!clock_constant_) z_sampler_ = std::make_unique<CirculantSampler>(g.m);
@@ -228,9 +229,9 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
     const std::size_t D = grid_.stride, nc = grid_.coarse_lags(), Lc = grid_.coarse_measured();
     constexpr std::size_t W = block;
     if (paths == 0 || paths % W != 0 || paths > max_paths_)
-        throw std::invalid_argument("SingleSiteSampler::run: paths must be a positive multiple of 8, <= max_paths");
+        throw BadInput("paths", "paths must be a positive multiple of 8, <= max_paths (SingleSiteSampler::run)");
     if (f.eta_dyn.size() != n || (!clock_constant_ && f.z_dyn.size() != n))
-        throw std::invalid_argument("SingleSiteSampler::run: field covariances must have n lags");
+        throw BadInput("fields", "field covariances must have n lags (SingleSiteSampler::run)");
     ensure_noise(paths);
 
     SiteMeasurement out;
@@ -365,12 +366,12 @@ TangentMeasurement SingleSiteSampler::run_tangent(const SiteFields& f, const Tan
     const Gate gr = p_.gate_r(), gz = p_.gate_z();
     const bool use_yz = !clock_constant_, use_r = !gr.constant();
     if (paths == 0 || paths % W != 0 || paths > max_paths_)
-        throw std::invalid_argument("SingleSiteSampler::run_tangent: paths must be a positive multiple of 8, <= max_paths");
+        throw BadInput("paths", "paths must be a positive multiple of 8, <= max_paths (SingleSiteSampler::run_tangent)");
     ensure_noise(paths);
     if (f.eta_dyn.size() != n || (use_yz && f.z_dyn.size() != n) || tf.xi_h.size() != n ||
         (use_yz && tf.y_z.size() != n) || (use_r && (tf.r_dyn.size() != n || tf.y_r.size() != n)))
-        throw std::invalid_argument("SingleSiteSampler::run_tangent: covariances must have n lags");
-    if (!std::isfinite(lambda)) throw std::invalid_argument("SingleSiteSampler::run_tangent: lambda must be finite");
+        throw BadInput("fields", "covariances must have n lags (SingleSiteSampler::run_tangent)");
+    if (!std::isfinite(lambda)) throw BadInput("lambda", "lambda must be finite (SingleSiteSampler::run_tangent)");
 
     TangentMeasurement out;
     out.clipped = eta_sampler_->set_covariance(f.eta_dyn);

@@ -86,9 +86,9 @@ SupportModel support_model_gaussian(const ModelParams& m, double mean_h, double 
 
 SupportModel support_model_samples(const ModelParams& m, const SiteSamples& x, int bins, const std::string& source) {
     const std::size_t n = x.h.size();
-    if (n == 0) throw std::invalid_argument("support_model_samples: no units");
+    if (n == 0) throw BadInput("samples", "no units (support_model_samples)");
     if (x.drive.size() != n || (!x.z.empty() && x.z.size() != n) || (!x.r.empty() && x.r.size() != n))
-        throw std::invalid_argument("support_model_samples: h, drive, z, r differ in length");
+        throw BadInput("samples", "h, drive, z, r differ in length (support_model_samples)");
     if (bins < 1) throw BadInput("bins", "must be >= 1");
     const Phi phi = m.phi_fn();
     const Gate gr = m.gate_r(), gz = m.gate_z();

@@ -3,6 +3,7 @@
 #include "dmft/gate_statistics.hpp"
 #include "numerics/format.hpp"
 #include "numerics/progress.hpp"
+#include "numerics/errors.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -47,7 +48,7 @@ private:
             return in;
         }
         const double a = 1 + tau * lambda;
-        if (!(a > 0)) throw std::invalid_argument("tangent DMFT: lambda must exceed -1/tau of every gate");
+        if (!(a > 0)) throw BadInput("lambda", "lambda must exceed -1/tau of every gate (tangent DMFT)");
         std::vector<double> out = filt_.apply(in, 0.0, tau / a);
         for (std::size_t k = 0; k < n_; ++k) out[k] *= taper_[k] / (a * a);
         return out;
@@ -104,7 +105,7 @@ TangentResult tangent_lambda_max(const ModelParams& p, SingleSiteSampler& smp, c
     TangentResult res;
     const std::size_t n = smp.grid().n;
     if (fwd.C_phi.size() != n || (!p.gate_r().constant() && fwd.C_r.size() != n))
-        throw std::invalid_argument("tangent_lambda_max: forward covariances must have n lags");
+        throw BadInput("forward", "forward covariances must have n lags (tangent_lambda_max)");
     const std::size_t paths = std::min(smp.max_paths(), (std::max<std::size_t>(o.paths, 8) + 7) / 8 * 8);
     TangentMap T(p, smp, fwd, paths);
     const double unit = p.gate_z().at_zero() / p.tau_h;  // 1 / tau_eff

@@ -33,7 +33,7 @@ void AndersonMixer::forget_point() {
 }
 
 Eigen::VectorXd AndersonMixer::next(const Eigen::VectorXd& x, const Eigen::VectorXd& g) {
-    if (x.size() != g.size()) throw std::invalid_argument("AndersonMixer: size mismatch");
+    if (x.size() != g.size()) throw BadInput("x", "size mismatch (AndersonMixer)");
     if ((have_prev_ && x.size() != x_prev_.size()) || (!dx_.empty() && dx_.front().size() != x.size())) reset();
     const Eigen::VectorXd f = g - x;
     const double fn = f.norm();

@@ -1,4 +1,5 @@
 #include "numerics/chebyshev.hpp"
+#include "numerics/errors.hpp"
 
 #include <algorithm>
 #include <numbers>
@@ -18,7 +19,7 @@ std::vector<double> Chebyshev::nodes(double a, double b, int N) {
 }
 
 Chebyshev::Chebyshev(double a, double b, const std::vector<double>& v) : a_(a), b_(b) {
-    if (v.empty()) throw std::invalid_argument("Chebyshev: no values");
+    if (v.empty()) throw BadInput("values", "no values (Chebyshev)");
     const int N = static_cast<int>(v.size()) - 1;
     if (N == 0 || !(b > a)) {
         coef_ = {v[0]};

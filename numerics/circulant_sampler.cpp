@@ -1,6 +1,7 @@
 #include "numerics/circulant_sampler.hpp"
 
 #include "numerics/fft.hpp"
+#include "numerics/errors.hpp"
 
 #include <boost/random/normal_distribution.hpp>
 
@@ -62,7 +63,7 @@ CirculantSampler::Workspace::Workspace(std::size_t m) : buf_(fftw_alloc_complex(
 CirculantSampler::Workspace::~Workspace() { fftw_free(buf_); }
 
 CirculantSampler::CirculantSampler(std::size_t m) : m_(m), lambda_(m, 0.0), amp_(m, 0.0) {
-    if (m < 2) throw std::invalid_argument("CirculantSampler: circle length must be >= 2");
+    if (m < 2) throw BadInput("m", "circle length must be >= 2 (CirculantSampler)");
     std::lock_guard lock(fft::planner_mutex());
     plan_buf_ = fftw_alloc_complex(m);
     eig_in_ = fftw_alloc_real(m);
@@ -84,9 +85,9 @@ CirculantSampler::~CirculantSampler() {
 double CirculantSampler::set_covariance(const std::vector<double>& c) {
     const std::size_t n = c.size();
     if (n < 1 || n > m_ / 2 + 1)
-        throw std::invalid_argument("CirculantSampler: covariance length must be in [1, m/2 + 1]");
+        throw BadInput("covariance", "length must be in [1, m/2 + 1] (CirculantSampler)");
     for (double v : c)
-        if (!std::isfinite(v)) throw std::invalid_argument("CirculantSampler: non-finite covariance");
+        if (!std::isfinite(v)) throw BadInput("covariance", "must be finite (CirculantSampler)");
     std::fill(eig_in_, eig_in_ + m_, 0.0);
     for (std::size_t k = 0; k < n; ++k) {
         eig_in_[k] = c[k];

@@ -1,6 +1,7 @@
 #include "numerics/fft_correlation.hpp"
 
 #include "numerics/fft.hpp"
+#include "numerics/errors.hpp"
 
 #include <omp.h>
 
@@ -11,7 +12,7 @@
 namespace gdmft {
 
 Autocorrelator::Autocorrelator(std::size_t n) : n_(n), m_(fft::good_size(2 * n)) {
-    if (n == 0) throw std::invalid_argument("Autocorrelator: empty series");
+    if (n == 0) throw BadInput("series", "empty series (Autocorrelator)");
     std::lock_guard lock(fft::planner_mutex());
     buf_ = fftw_alloc_real(m_);
     spec_ = fftw_alloc_complex(m_ / 2 + 1);

@@ -1,4 +1,5 @@
 #include "numerics/gaussian_process.hpp"
+#include "numerics/errors.hpp"
 
 #include <Eigen/Core>
 
@@ -9,8 +10,8 @@ namespace gdmft {
 
 CausalCholesky::CausalCholesky(std::size_t n_max, double floor, double jitter)
     : n_max_(n_max), floor_(floor), jitter_(jitter) {
-    if (!(floor >= 0)) throw std::invalid_argument("CausalCholesky: floor must be >= 0");
-    if (!(jitter >= 0)) throw std::invalid_argument("CausalCholesky: jitter must be >= 0");
+    if (!(floor >= 0)) throw BadInput("floor", "floor must be >= 0 (CausalCholesky)");
+    if (!(jitter >= 0)) throw BadInput("jitter", "jitter must be >= 0 (CausalCholesky)");
     L_.assign(n_max * (n_max + 1) / 2, 0.0);
     live_.assign(n_max, 0);
 }

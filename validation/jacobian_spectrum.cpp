@@ -1,6 +1,7 @@
 #include "validation/jacobian_spectrum.hpp"
 
 #include "numerics/errors.hpp"
+#include "numerics/memory.hpp"
 #include "numerics/progress.hpp"
 #include "numerics/stats.hpp"
 #include "validation/random.hpp"
@@ -20,7 +21,7 @@ Eigen::VectorXd rhs_of(const Network& net, const Eigen::VectorXd& x) {
 
 Eigen::MatrixXd dense_jacobian(const Network& net, const Eigen::VectorXd& x, int block) {
     const Eigen::Index dim = static_cast<Eigen::Index>(net.dim());
-    if (x.size() != dim) throw std::invalid_argument("dense_jacobian: state has the wrong dimension");
+    if (x.size() != dim) throw BadInput("x", "state has the wrong dimension (dense_jacobian)");
     block = std::max(1, block);
     Eigen::MatrixXd J(dim, dim), X, dX;
     for (Eigen::Index k0 = 0; k0 < dim; k0 += block) {
@@ -203,7 +204,7 @@ Eigen::MatrixXd jacobian_from_factors(const Network& net, const SiteSamples& s, 
     if (Jh.rows() != n || Jh.cols() != n || (zsim && (Jz.rows() != n || Jz.cols() != n)) ||
         (rsim && (Jr.rows() != n || Jr.cols() != n)) || static_cast<Eigen::Index>(s.drive.size()) != n ||
         (zsim && static_cast<Eigen::Index>(s.z.size()) != n) || (rsim && static_cast<Eigen::Index>(s.r.size()) != n))
-        throw std::invalid_argument("jacobian_from_factors: sizes of the samples and couplings differ");
+        throw BadInput("samples", "sizes of the samples and couplings differ (jacobian_from_factors)");
     const Phi phi = p.phi_fn();
     const Gate gz = p.gate_z(), gr = p.gate_r();
     Eigen::VectorXd L(n), Lz(n), X1(n), X3(n), P(n);  // sigma_z/tau_h, sigma_z' D/tau_h, sigma_r phi', sigma_r' phi, phi'
@@ -340,6 +341,10 @@ SpectrumState prepare_state(const Network& net, const NetworkOptions& net_opt, S
     if (!(t_burn >= 0) || !std::isfinite(t_burn)) throw BadInput("t_burn", "must be a finite number >= 0");
     if (!(integ_opt.dt > 0) || !std::isfinite(integ_opt.dt)) throw BadInput("dt", "must be a finite number > 0");
     if (at == SpectrumAt::FixedPoint) newton.validate();
+    // The dense Jacobian, its copy in the eigenvalue solver and the solver's workspace: ~3 dim^2 doubles.
+    const double dim = static_cast<double>(net.dim());
+    require_memory("N", 3 * dim * dim * sizeof(double),
+                   "the dense Jacobian of dimension " + std::to_string(net.dim()) + " and its eigenvalue solve");
     SpectrumState st;
     Eigen::MatrixXd X = net.initial_state(0);
     const System f = [&](const Eigen::MatrixXd& x, Eigen::MatrixXd& dx, double) { net.rhs(x, dx, Columns{1, 0}); };

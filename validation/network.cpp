@@ -1,5 +1,7 @@
 #include "validation/network.hpp"
 
+#include "numerics/memory.hpp"
+
 #include "validation/random.hpp"
 
 #include <algorithm>
@@ -42,6 +44,12 @@ Network::Network(const ModelParams& p, const NetworkOptions& o)
     dim_ = static_cast<std::size_t>(row);
 
     single_tangent_ = o.single_precision && o.single_precision_tangent;
+    {  // every coupling matrix is N x N: stop before allocating what cannot fit
+        const double matrices = 1.0 + (z_sim_ ? 1.0 : 0.0) + (r_sim_ ? 1.0 : 0.0);
+        const double n2 = static_cast<double>(N_) * static_cast<double>(N_);
+        require_memory("N", matrices * n2 * (o.single_precision ? sizeof(float) : sizeof(double)),
+                       "the couplings of N = " + std::to_string(N_) + " units");
+    }
     Jh_ = CouplingMatrix(N_, o.seed, {kStreamJh}, {p.g_h}, o.single_precision);
     std::vector<std::uint64_t> streams;
     std::vector<double> gains;
