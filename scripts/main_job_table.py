@@ -109,6 +109,9 @@ def main():
               % (st["t_max"] - st["t_burn"], st["t_burn"]))
             w("   the DMFT and approaches it as 1/N: -3.6% at N = 1000, -1.1% at N = 4000 in docs/validation.md)")
     w("  z = (sim - DMFT) / standard error; the DMFT here is deterministic (no error of its own).")
+    w("")
+    w("gdmft %s, seed %s; each JSON object and CSV header under %s records its parameters and command line."
+      % (gated.get("version"), gated.get("seed"), out))
 
     # Plot: C_h(tau) of the gated DMFT and of the networks, and the ungated DMFT for contrast.
     try:
