@@ -1,7 +1,9 @@
 """Reading gdmft's CSV outputs: '#' header lines `key: value` (JSON where it parses), then a column-name
-line and numeric rows. Shared by the plot scripts."""
+line and numeric rows; and writing files whole (a temporary name beside the target, then a rename, so a
+half-written file never exists). Shared by the plot scripts."""
 import csv
 import json
+import os
 
 
 def read_csv(path):
@@ -24,3 +26,44 @@ def read_csv(path):
         for n, v in zip(names, r):
             cols[n].append(float(v))
     return meta, cols
+
+
+def _temp_name(path):
+    d, base = os.path.split(path)
+    return os.path.join(d, "." + base + ".tmp." + str(os.getpid()))
+
+
+def replace_atomic(tmp, path):
+    """Renames a finished temporary file onto `path` (removes it if the rename fails)."""
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_text_atomic(path, text):
+    """Writes `text` to `path` whole: to a temporary name beside it, then renamed."""
+    tmp = _temp_name(path)
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    replace_atomic(tmp, path)
+
+
+def save_figure(fig, path, **kwargs):
+    """fig.savefig(path, **kwargs), written whole: the format comes from path's extension."""
+    fmt = os.path.splitext(path)[1].lstrip(".") or "png"
+    tmp = _temp_name(path)
+    try:
+        fig.savefig(tmp, format=fmt, **kwargs)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    replace_atomic(tmp, path)

@@ -12,7 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from gdmft_csv import read_csv  # noqa: E402
+from gdmft_csv import read_csv, save_figure  # noqa: E402
 
 
 def main():
@@ -40,7 +40,7 @@ def main():
         ax.set_title(sys.argv[3], fontsize=9)
     ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()
-    fig.savefig(sys.argv[2], dpi=150)
+    save_figure(fig, sys.argv[2], dpi=150)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from gdmft_csv import read_csv  # noqa: E402
+from gdmft_csv import read_csv, save_figure  # noqa: E402
 
 
 def title_of(meta):
@@ -73,7 +73,7 @@ def main():
     a.legend(fontsize=8)
     fig.suptitle(sys.argv[4] if len(sys.argv) > 4 else title_of(meta), fontsize=10)
     fig.tight_layout()
-    fig.savefig(sys.argv[3], dpi=110)
+    save_figure(fig, sys.argv[3], dpi=110)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from gdmft_csv import read_csv  # noqa: E402
+from gdmft_csv import read_csv, save_figure  # noqa: E402
 
 
 def main():
@@ -79,7 +79,7 @@ def main():
         ax.set_title(sys.argv[4], fontsize=9)
     ax.legend(fontsize=7, frameon=False, loc="best")
     fig.tight_layout()
-    fig.savefig(sys.argv[3], dpi=150)
+    save_figure(fig, sys.argv[3], dpi=150)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from gdmft_csv import read_csv  # noqa: E402
+from gdmft_csv import read_csv, save_figure  # noqa: E402
 
 
 def drive_label(meta):
@@ -78,7 +78,7 @@ def main():
     bx.set_xlabel(r"$t$ (pulse at 0)")
     bx.legend(fontsize=8, frameon=False)
     fig.tight_layout()
-    fig.savefig(sys.argv[2], dpi=150)
+    save_figure(fig, sys.argv[2], dpi=150)
 
 
 if __name__ == "__main__":
