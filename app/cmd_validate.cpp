@@ -69,8 +69,13 @@ std::string markdown(const sim::ValidationResult& r, const sim::ValidationSettin
 
 void write_outputs(const sim::ValidationResult& r, const ValidateOptions& o, bool plots) {
     const std::string& dir = o.common.out_dir;
-    const auto meta = run_meta(o.common, {{"sizes", o.s.sizes}, {"realizations", o.s.realizations},
-                                          {"t_max", o.s.t_max}, {"t_burn", o.s.t_burn}, {"dt", o.s.dt}});
+    auto meta = run_meta(o.common, {{"sizes", o.s.sizes}, {"realizations", o.s.realizations},
+                                    {"t_max", o.s.t_max}, {"t_burn", o.s.t_burn}, {"dt", o.s.dt}});
+    // The rows belong to the points: record each point's own parameters (the model flags only made
+    // the custom point).
+    meta.erase("params");
+    meta["points"] = nlohmann::json::object();
+    for (const auto& pc : r.points) meta["points"][pc.point.name] = model_json(pc.point.model);
     std::ostringstream csv;
     for (auto it = meta.begin(); it != meta.end(); ++it) csv << "# " << it.key() << ": " << it.value().dump() << "\n";
     csv << "point,quantity,N,realizations,dmft,sim_mean,sim_stderr,sim_sd,rel_diff,z_score\n";
@@ -170,6 +175,9 @@ Command add_validate(CLI::App& root) {
         for (const auto& pc : result.points) all_converged &= pc.theory.converged;
         if (o->common.json) {
             nlohmann::json j = run_meta(o->common, {{"sizes", o->s.sizes}, {"realizations", o->s.realizations}});
+            j.erase("params");
+            j["points"] = nlohmann::json::object();
+            for (const auto& pc : result.points) j["points"][pc.point.name] = model_json(pc.point.model);
             j["out"] = o->common.out_dir;
             j["rows"] = nlohmann::json::array();
             for (const auto& row : result.rows)
