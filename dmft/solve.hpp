@@ -4,6 +4,7 @@
 // by options.lyapunov_method (dmft/lyapunov.hpp). Every subcommand and library caller uses this.
 #include "dmft/lyapunov.hpp"
 #include "dmft/model.hpp"
+#include "dmft/sampled_state.hpp"
 #include "dmft/stationary.hpp"
 
 namespace gdmft {
