@@ -86,19 +86,7 @@ nlohmann::json result_json(const TransientCli& c, const TransientResult& r) {
     j["pre_drive_C_h"] = num(r.pre_drive_C_h);
     j["pre_drive_C_h_err"] = num(r.pre_drive_C_h_err);
     j["pre_drive_R_max_dev"] = num(r.pre_drive_R_max_dev);
-    nlohmann::json s;
-    if (!r.has_reference) {
-        j["stationary"] = nullptr;
-        return j;
-    }
-    s["method"] = r.stationary.method;
-    s["converged"] = r.stationary.converged;
-    s["C_h0"] = num(r.stationary.C_h0);
-    s["stat_err"] = num(r.stationary.stat_err);
-    s["tau_response"] = num(r.stationary.tau_response);
-    s["tau_corr"] = num(r.stationary.tau_corr);
-    s["mean_sigma_z"] = num(r.stationary.mean_sigma_z);
-    j["stationary"] = s;
+    j["stationary"] = r.has_reference ? io::to_json(r.stationary) : nlohmann::json(nullptr);
     return j;
 }
 
