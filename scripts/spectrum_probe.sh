@@ -5,6 +5,6 @@
 set -e
 B=${1:?usage: spectrum_probe.sh BUILD_DIR}
 S=$(cd "$(dirname "$0")/.." && pwd)
-g++ -std=c++20 -O3 -march=native -DNDEBUG -DEIGEN_DONT_PARALLELIZE -fopenmp -I"$S" -I/usr/include/eigen3 \
+g++ -std=c++20 -O3 -march=native -DNDEBUG -DEIGEN_DONT_PARALLELIZE -DEIGEN_MAX_ALIGN_BYTES=64 -fopenmp -I"$S" -I/usr/include/eigen3 \
     "$S/scripts/spectrum_probe.cpp" -o "$B/${2:-spectrum_probe}" \
     "$B/libgdmft_validation.a" "$B/libgdmft_dmft.a" "$B/libgdmft_numerics.a" -lgsl -lgslcblas -lfftw3 -lm
