@@ -7,6 +7,7 @@
 #include "dmft/stationary.hpp"
 #include "numerics/progress.hpp"
 #include "validation/simulation.hpp"
+#include "tests/test_seed.hpp"
 
 #include <doctest/doctest.h>
 
@@ -55,7 +56,7 @@ TEST_CASE("alpha_r = 4, tau_r = 0, g_h = 3: finite N = 1000 against the DMFT wit
     const double s = -0.036, se_s = 0.0125;
     sim::SimulationOptions o;
     o.N = 1000;
-    o.seed = 101;
+    o.seed = gdmft_test::seed(101);
     o.realizations = 8;
     o.t_max = 500;
     o.t_burn = 100;
@@ -87,7 +88,7 @@ void sampled_vs_deterministic(const ModelParams& p, double reference, std::uint6
     ClosureTangentOptions o;
     o.paths = 512;
     o.random_sets = 2;
-    o.seed = seed;
+    o.seed = gdmft_test::seed(seed);
     const ClosureTangentResult t = tangent_lambda_from_closure(p, c, o);
     MESSAGE("sampled tangent " << t.lambda_max << " +- " << t.lambda_max_err << " (sets " << t.set_lambda[0] << ", "
                                << t.set_lambda[1] << "), deterministic " << reference << "; " << t.message);
