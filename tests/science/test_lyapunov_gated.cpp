@@ -7,6 +7,7 @@
 #include "dmft/stationary.hpp"
 #include "numerics/progress.hpp"
 #include "validation/simulation.hpp"
+#include "tests/test_seed.hpp"
 
 #include <doctest/doctest.h>
 
@@ -44,16 +45,24 @@ TEST_CASE("alpha_r = 4, tau_r = 0, g_h = 3: finite N = 1000 against the DMFT wit
     // (0.0017), as in the README table: s = -3.6% +- 1.25%. N = 2000: -2.5%, N = 4000: -1.1%; the 1/N trend
     // extrapolates to the DMFT within its error (README).
     // Here: 8 other networks (seeds derived from 101), same settings; measured when the test was written:
-    // 0.1278 +- 0.0023 (sd 0.0065 per network: these networks scatter more than seeds 1-8). The check is
-    //   |lambda - (1 + s) lambda_DMFT| <= 3 sqrt(SE^2 + (SE_s lambda_DMFT)^2)  (0.0086, 6.3%),
-    // so a DMFT (or simulator) error beyond ~7% fails. Cost ~55 s CPU.
+    // 0.1278 +- 0.0023 (sd 0.0065 per network: these networks scatter more than seeds 1-8).
+    // Calibration of this check (GDMFT_TEST_SEED_OFFSET 1-11, 8 networks each, 88 networks): the 8-network
+    // mean 0.12805, sd 0.00095 over the 11 runs (range 0.1271-0.1297); rms per-network sd 0.0038, i.e.
+    // 0.00134 for a mean of 8, the larger and the one used. The shortfall at N = 1000 is therefore
+    // s = -5.6% +- 0.3% on these 88 networks (the README's -3.6% +- 1.25% from seeds 1-8 is 1.6 of its
+    // errors away). The check is
+    //   |lambda - (1 + s) lambda_DMFT| <= 4.5 sqrt(0.00134^2 + (0.00134/sqrt(11))^2) = 0.0063 (4.6%),
+    // so a DMFT (or simulator) error beyond ~5% fails. The former bound 3 sqrt(SE^2 + (0.0125 lambda)^2)
+    // counted on the README's shortfall and 3 standard errors of 8 networks. The standard error over the
+    // 8 networks (measured 0.00125 +- 0.0005, max 0.0021) is not asserted: the fixed tolerance does not
+    // depend on it. Cost ~55 s CPU.
     const ModelParams p = outgate(3, 4, 0);
     const double dmft = closure(p).lambda_max;
     CHECK(dmft == doctest::Approx(0.13559).epsilon(1e-3));
-    const double s = -0.036, se_s = 0.0125;
+    const double s = -0.056;
     sim::SimulationOptions o;
     o.N = 1000;
-    o.seed = 101;
+    o.seed = gdmft_test::seed(101);
     o.realizations = 8;
     o.t_max = 500;
     o.t_burn = 100;
@@ -68,8 +77,7 @@ TEST_CASE("alpha_r = 4, tau_r = 0, g_h = 3: finite N = 1000 against the DMFT wit
     MESSAGE("N = 1000, 8 networks: lambda_max = " << e.mean << " +- " << e.stderr_ << " (sd " << e.sd << "); DMFT "
                                                   << dmft << ", expected with the measured shortfall "
                                                   << (1 + s) * dmft);
-    CHECK(e.stderr_ < 0.003);  // the comparison can resolve a few percent
-    CHECK(std::abs(e.mean - (1 + s) * dmft) <= 3 * std::hypot(e.stderr_, se_s * dmft));
+    CHECK(std::abs(e.mean - (1 + s) * dmft) <= 0.0063);
 }
 
 // The sampled tangent DMFT (dmft/tangent_dmft.*, driven by the closure's fields: dmft/lyapunov_sampled.*)
@@ -85,7 +93,7 @@ void sampled_vs_deterministic(const ModelParams& p, double reference, std::uint6
     ClosureTangentOptions o;
     o.paths = 512;
     o.random_sets = 2;
-    o.seed = seed;
+    o.seed = gdmft_test::seed(seed);
     const ClosureTangentResult t = tangent_lambda_from_closure(p, c, o);
     MESSAGE("sampled tangent " << t.lambda_max << " +- " << t.lambda_max_err << " (sets " << t.set_lambda[0] << ", "
                                << t.set_lambda[1] << "), deterministic " << reference << "; " << t.message);

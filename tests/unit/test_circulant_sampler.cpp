@@ -1,6 +1,7 @@
 // Circulant-embedding sampler: sampled covariance against the target, clipped weight, white noise.
 #include "numerics/circulant_sampler.hpp"
 #include "numerics/stats.hpp"
+#include "tests/test_seed.hpp"
 
 #include <doctest/doctest.h>
 
@@ -30,7 +31,7 @@ double circ_lag(const std::vector<double>& x, const std::vector<double>& y, std:
 TEST_CASE("white noise: standard normal moments and reproducible streams") {
     const std::size_t N = 1 << 20;
     std::vector<double> x(N);
-    WhiteNoise::fill(stream_key(7, 1, 2), x.data(), N);
+    WhiteNoise::fill(stream_key(gdmft_test::seed(7), 1, 2), x.data(), N);
     double m1 = 0, m2 = 0, m4 = 0, tail = 0;
     for (double v : x) {
         m1 += v;
@@ -39,6 +40,8 @@ TEST_CASE("white noise: standard normal moments and reproducible streams") {
         tail += std::abs(v) > 3 ? 1 : 0;
     }
     m1 /= N, m2 /= N, m4 /= N, tail /= N;
+    MESSAGE("CALIB white z " << m1 / 9.8e-4 << " " << (m2 - 1) / 1.4e-3 << " " << (m4 - 3) / 9.6e-3 << " "
+                             << (tail - 0.0026998) / 5.1e-5);
     // Standard errors for N = 2^20 draws: mean 1/sqrt(N) = 9.8e-4; <x^2> sqrt(2/N) = 1.4e-3;
     // <x^4> sqrt((105-9)/N) = 9.6e-3; P(|x|>3) = 0.0026998 (normal table), SE sqrt(p(1-p)/N) = 5.1e-5.
     CHECK(std::abs(m1) < 5 * 9.8e-4);
@@ -46,12 +49,12 @@ TEST_CASE("white noise: standard normal moments and reproducible streams") {
     CHECK(std::abs(m4 - 3) < 5 * 9.6e-3);
     CHECK(std::abs(tail - 0.0026998) < 5 * 5.1e-5);
     std::vector<double> y(16), z(16);
-    WhiteNoise::fill(stream_key(7, 1, 2), y.data(), 16);
-    WhiteNoise::fill(stream_key(7, 1, 3), z.data(), 16);
+    WhiteNoise::fill(stream_key(gdmft_test::seed(7), 1, 2), y.data(), 16);
+    WhiteNoise::fill(stream_key(gdmft_test::seed(7), 1, 3), z.data(), 16);
     for (int i = 0; i < 16; ++i) CHECK(y[i] == x[i]);
     CHECK(y[0] != z[0]);
     std::vector<float> f(16);
-    WhiteNoise::fill(stream_key(7, 1, 2), f.data(), 16);
+    WhiteNoise::fill(stream_key(gdmft_test::seed(7), 1, 2), f.data(), 16);
     for (int i = 0; i < 16; ++i) CHECK(f[i] == static_cast<float>(x[i]));
 }
 
@@ -69,7 +72,7 @@ TEST_CASE("decayed covariance: no clipped weight, sampled covariance matches wit
     CirculantSampler::Workspace ws(m);
     std::vector<double> a(m), b(m);
     for (int p = 0; p < pairs; ++p) {
-        s.draw_pair(stream_key(11, p), a.data(), b.data(), ws);
+        s.draw_pair(stream_key(gdmft_test::seed(11), p), a.data(), b.data(), ws);
         for (std::size_t i = 0; i < lags.size(); ++i) {
             est[i].push_back(circ_lag(a, a, lags[i]));
             est[i].push_back(circ_lag(b, b, lags[i]));
@@ -85,6 +88,7 @@ TEST_CASE("decayed covariance: no clipped weight, sampled covariance matches wit
     for (std::size_t i = 0; i < lags.size(); ++i) {
         const auto me = mean_err(est[i]);
         INFO("lag " << lags[i] << ": sampled " << me.mean << " +- " << me.stderr_ << ", target " << c[lags[i]]);
+        MESSAGE("CALIB lag " << lags[i] << " z " << (me.mean - c[lags[i]]) / me.stderr_ << " se " << me.stderr_);
         CHECK(me.stderr_ < 0.01);
         CHECK(std::abs(me.mean - c[lags[i]]) < 4 * me.stderr_);
     }
@@ -92,11 +96,12 @@ TEST_CASE("decayed covariance: no clipped weight, sampled covariance matches wit
     const auto cr = mean_err(cross[0]);
     CHECK(std::abs(cr.mean) < 4 * cr.stderr_);
     const auto mn = mean_err(mean[0]);
+    MESSAGE("CALIB cross z " << cr.mean / cr.stderr_ << " mean z " << mn.mean / mn.stderr_);
     CHECK(std::abs(mn.mean) < 4 * mn.stderr_);
 
     // The same key gives the same paths (common random numbers).
     std::vector<double> a2(m), b2(m);
-    s.draw_pair(stream_key(11, pairs - 1), a2.data(), b2.data(), ws);
+    s.draw_pair(stream_key(gdmft_test::seed(11), pairs - 1), a2.data(), b2.data(), ws);
     for (std::size_t t = 0; t < m; t += 97) CHECK(a2[t] == a[t]);
 }
 
@@ -116,12 +121,13 @@ TEST_CASE("truncated covariance: clipped weight is positive and reported, varian
     CirculantSampler::Workspace ws(m);
     std::vector<double> a(m), b(m), v;
     for (int p = 0; p < 300; ++p) {
-        s.draw_pair(stream_key(5, p), a.data(), b.data(), ws);
+        s.draw_pair(stream_key(gdmft_test::seed(5), p), a.data(), b.data(), ws);
         v.push_back(circ_lag(a, a, 0));
         v.push_back(circ_lag(b, b, 0));
     }
     const auto me = mean_err(v);
     INFO("sampled variance " << me.mean << " +- " << me.stderr_ << ", predicted " << s.sampled_variance());
+    MESSAGE("CALIB truncated z " << (me.mean - s.sampled_variance()) / me.stderr_);
     CHECK(std::abs(me.mean - s.sampled_variance()) < 4 * me.stderr_);
 }
 

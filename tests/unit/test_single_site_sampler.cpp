@@ -3,6 +3,7 @@
 #include "dmft/gate_statistics.hpp"
 #include "dmft/single_site_sampler.hpp"
 #include "numerics/stats.hpp"
+#include "tests/test_seed.hpp"
 
 #include <doctest/doctest.h>
 #include <omp.h>
@@ -60,7 +61,7 @@ TEST_CASE("linear site: C_h against the exact discrete covariance, R against the
         std::vector<std::vector<double>> est(lags.size());
         SiteMeasurement last;
         for (int seed = 1; seed <= 6; ++seed) {
-            SingleSiteSampler smp(p, g, 256, seed);
+            SingleSiteSampler smp(p, g, 256, gdmft_test::seed(seed));
             last = smp.run(f, 256, true);
             for (std::size_t i = 0; i < lags.size(); ++i) est[i].push_back(last.C_h[lags[i]]);
         }
@@ -70,6 +71,9 @@ TEST_CASE("linear site: C_h against the exact discrete covariance, R against the
             const auto me = mean_err(est[i]);
             INFO("stride " << g.stride << ", lag " << lags[i] << ": sampled " << me.mean << " +- " << me.stderr_
                            << ", exact " << exact[i]);
+            MESSAGE("CALIB linear stride " << g.stride << " lag " << lags[i] << " rel " << me.mean / exact[i] - 1
+                                           << " relse " << me.stderr_ / exact[i] << " z "
+                                           << (me.mean - exact[i]) / me.stderr_ << " vareta " << last.var_eta);
             CHECK(me.stderr_ < 0.02 * exact[i]);  // the test must be able to see a 2% error
             CHECK(std::abs(me.mean - exact[i]) < 4 * me.stderr_);
         }
@@ -118,7 +122,7 @@ TEST_CASE("fluctuating clock: z statistics and the gate average, static parts") 
     f.eta_static = 0.2;
     std::vector<double> msz, vz, veta;
     for (int seed = 1; seed <= 6; ++seed) {
-        SingleSiteSampler smp(p, g, 256, 100 + seed);
+        SingleSiteSampler smp(p, g, 256, gdmft_test::seed(100 + seed));
         const auto m = smp.run(f, 256, true);
         msz.push_back(m.mean_sigma_z);
         vz.push_back(m.var_z);
@@ -127,6 +131,8 @@ TEST_CASE("fluctuating clock: z statistics and the gate average, static parts") 
     // z ~ N(0, 0.4 + 0.1): <sigma_z> is a Gaussian average; variances add (dynamic + static).
     const double expect_sigma = gate_mean(p.gate_z(), 0.5);
     const auto a = mean_err(msz), b = mean_err(vz), c = mean_err(veta);
+    MESSAGE("CALIB clock sz " << a.mean - expect_sigma << " " << a.stderr_ << " vz " << b.mean - 0.5 << " " << b.stderr_
+                              << " veta " << c.mean - 1.2 << " " << c.stderr_);
     INFO("<sigma_z> " << a.mean << " +- " << a.stderr_ << " vs " << expect_sigma);
     CHECK(std::abs(a.mean - expect_sigma) < 4 * a.stderr_);
     INFO("var z " << b.mean << " +- " << b.stderr_);

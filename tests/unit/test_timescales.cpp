@@ -1,6 +1,7 @@
 // Timescale helpers against closed forms: the static part recovered from time averages of AR(1) series
 // (whose lag covariance rho^k / (1 - rho^2) is known exactly), with and without a static offset.
 #include "numerics/timescales.hpp"
+#include "tests/test_seed.hpp"
 
 #include <doctest/doctest.h>
 
@@ -45,12 +46,12 @@ TEST_CASE("plateau_from_time_averages removes the finite-time variance of a time
     for (double q : {0.0, 1.5}) {
         std::vector<double> Cq = C;
         for (double& c : Cq) c += q;
-        const double S2 = mean_squared_time_average(q, rho, L, series, 11 + std::uint64_t(q * 10));
+        const double S2 = mean_squared_time_average(q, rho, L, series, gdmft_test::seed(11 + std::uint64_t(q * 10)));
         const double est = plateau_from_time_averages(Cq, S2, L);
         // Standard error of S2: the a_i term gives sd ~ q sqrt(2/series) (0.034 at q = 1.5); the dynamic
         // part adds sd ~ 0.40 sqrt(2/series) = 0.009. Tolerance: 4 standard errors.
         const double se = std::sqrt(2.0 / series) * (q + 0.40);
-        MESSAGE("q = " << q << ": naive " << S2 << ", corrected " << est << " +- " << se);
+        MESSAGE("q = " << q << ": naive " << S2 << ", corrected " << est << " +- " << se << " CALIB z " << (est - q) / se);
         CHECK(std::abs(est - q) < 4 * se);
         if (q == 0.0) CHECK(S2 > 0.3);  // the bias the correction removes is really there
     }

@@ -8,6 +8,7 @@
 #include "numerics/progress.hpp"
 
 #include "tests/cli_run.hpp"
+#include "tests/test_seed.hpp"
 
 #include <doctest/doctest.h>
 #include <omp.h>
@@ -95,7 +96,7 @@ TEST_CASE("causal Cholesky sampler reproduces a known non-stationary covariance 
     CHECK(L.clipped_weight() == 0.0);
     std::vector<double> xi(n), x(n), sum2(n * n, 0.0);
     for (std::size_t s = 0; s < samples; ++s) {
-        WhiteNoise::fill(stream_key(11, s), xi.data(), n);
+        WhiteNoise::fill(stream_key(gdmft_test::seed(11), s), xi.data(), n);
         for (std::size_t k = 0; k < n; ++k) {
             double v = 0;
             for (std::size_t j = 0; j <= k; ++j) v += L.at(k, j) * xi[j];
@@ -106,14 +107,17 @@ TEST_CASE("causal Cholesky sampler reproduces a known non-stationary covariance 
     }
     // Standard error of an empirical covariance of Gaussian variables: sqrt((A_ii A_jj + A_ij^2) / samples).
     int over3 = 0, checked = 0;
+    double maxz = 0;
     for (std::size_t i = 0; i < n; i += 3)
         for (std::size_t j = 0; j <= i; j += 3) {
             const double est = sum2[i * n + j] / double(samples);
             const double se = std::sqrt((cov(i, i) * cov(j, j) + cov(i, j) * cov(i, j)) / double(samples));
             CHECK(std::abs(est - cov(i, j)) < 4.5 * se);
             over3 += std::abs(est - cov(i, j)) > 3 * se;
+            maxz = std::max(maxz, std::abs(est - cov(i, j)) / se);
             ++checked;
         }
+    MESSAGE("CALIB cholesky over3 " << over3 << " of " << checked << " max z " << maxz);
     // Correlated entries: a few beyond 3 SE are possible, but not many (expected ~0.3%).
     CHECK(over3 <= checked / 20);
 }
