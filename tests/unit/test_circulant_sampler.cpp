@@ -40,8 +40,7 @@ TEST_CASE("white noise: standard normal moments and reproducible streams") {
         tail += std::abs(v) > 3 ? 1 : 0;
     }
     m1 /= N, m2 /= N, m4 /= N, tail /= N;
-    MESSAGE("CALIB white z " << m1 / 9.8e-4 << " " << (m2 - 1) / 1.4e-3 << " " << (m4 - 3) / 9.6e-3 << " "
-                             << (tail - 0.0026998) / 5.1e-5);
+    // Over GDMFT_TEST_SEED_OFFSET 1-16 the four z scores had sd 0.8-1.3 and max |z| 3.0: 5 is >= 3.7 sd.
     // Standard errors for N = 2^20 draws: mean 1/sqrt(N) = 9.8e-4; <x^2> sqrt(2/N) = 1.4e-3;
     // <x^4> sqrt((105-9)/N) = 9.6e-3; P(|x|>3) = 0.0026998 (normal table), SE sqrt(p(1-p)/N) = 5.1e-5.
     CHECK(std::abs(m1) < 5 * 9.8e-4);
@@ -85,18 +84,19 @@ TEST_CASE("decayed covariance: no clipped weight, sampled covariance matches wit
     }
     // 800 independent paths of 102.4 tau each. The standard error of a per-path lag estimate is about
     // sqrt(2 tau / T) / sqrt(800) = 0.005 at lag 0; we use the measured spread and allow 4 standard errors.
+    // Over GDMFT_TEST_SEED_OFFSET 1-16: z sd 0.87-1.07 per lag, max |z| 2.2, standard error <= 0.0052.
     for (std::size_t i = 0; i < lags.size(); ++i) {
         const auto me = mean_err(est[i]);
         INFO("lag " << lags[i] << ": sampled " << me.mean << " +- " << me.stderr_ << ", target " << c[lags[i]]);
-        MESSAGE("CALIB lag " << lags[i] << " z " << (me.mean - c[lags[i]]) / me.stderr_ << " se " << me.stderr_);
         CHECK(me.stderr_ < 0.01);
         CHECK(std::abs(me.mean - c[lags[i]]) < 4 * me.stderr_);
     }
     // Re and Im parts are independent; the paths have zero mean.
+    // Over GDMFT_TEST_SEED_OFFSET 1-16: cross z sd 1.34, max |z| 3.07 (4 would be 3.0 sd): 5; path-mean z sd
+    // 0.92, max 1.65.
     const auto cr = mean_err(cross[0]);
-    CHECK(std::abs(cr.mean) < 4 * cr.stderr_);
+    CHECK(std::abs(cr.mean) < 5 * cr.stderr_);
     const auto mn = mean_err(mean[0]);
-    MESSAGE("CALIB cross z " << cr.mean / cr.stderr_ << " mean z " << mn.mean / mn.stderr_);
     CHECK(std::abs(mn.mean) < 4 * mn.stderr_);
 
     // The same key gives the same paths (common random numbers).
@@ -127,7 +127,7 @@ TEST_CASE("truncated covariance: clipped weight is positive and reported, varian
     }
     const auto me = mean_err(v);
     INFO("sampled variance " << me.mean << " +- " << me.stderr_ << ", predicted " << s.sampled_variance());
-    MESSAGE("CALIB truncated z " << (me.mean - s.sampled_variance()) / me.stderr_);
+    // Over GDMFT_TEST_SEED_OFFSET 1-16: z sd 0.92, max |z| 2.0.
     CHECK(std::abs(me.mean - s.sampled_variance()) < 4 * me.stderr_);
 }
 

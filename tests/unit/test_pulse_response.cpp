@@ -180,8 +180,10 @@ TEST_CASE("constant clock (alpha_z = 0): m(t) = (s0/tau_h) exp(-s0 t/tau_h) with
     // exactly in the DMFT. At finite N the trace of the recurrent part of the propagator adds O(1/N),
     // and random directions add O(1/sqrt(N K)) noise; chaos (lambda = 0.023 here) is negligible by t = 6.
     // Measured (N = 300, 8 networks x 16 directions, seeds 1-6): the largest |m - R| / stderr over
-    // t in (0, 6] was 0.36-1.71 (stderr over networks, ~1e-3 at t = 6); no O(1/N) bias is resolved. The
-    // check allows 4 standard errors at every sample.
+    // t in (0, 6] was 0.36-1.71 (stderr over networks, ~1e-3 at t = 6); no O(1/N) bias is resolved.
+    // Over GDMFT_TEST_SEED_OFFSET 1-16 the largest |m - R| / stderr was 1.16 +- 0.80, max 2.9. A standard error
+    // of 8 networks is Student t with 7 degrees of freedom (two-sided tail 0.5% at 4, 2e-4 at 7): the check
+    // allows 7 standard errors at every sample (the mean response time below is the sharper check).
     ModelParams p;  // g_h = 3, sigma_z(0) = sigma_r(0) = 1/2: SCS with g_eff = 1.5
     p.tau_h = 1.5;
     const double s0 = 0.5;
@@ -195,15 +197,15 @@ TEST_CASE("constant clock (alpha_z = 0): m(t) = (s0/tau_h) exp(-s0 t/tau_h) with
         CAPTURE(r.t[k]);
         CAPTURE(r.mean.m[k]);
         CAPTURE(exact);
-        CHECK(std::abs(r.mean.m[k] - exact) <= 4 * r.m_stderr[k] + 1e-14);
+        CHECK(std::abs(r.mean.m[k] - exact) <= 7 * r.m_stderr[k] + 1e-14);
         if (k > 0) worst = std::max(worst, std::abs(r.mean.m[k] - exact) / r.m_stderr[k]);
     }
     MESSAGE("largest |m - R|/stderr over t in (0, 6]: " << worst);
     CHECK(r.mean.m[0] == doctest::Approx(s0 / p.tau_h).epsilon(1e-14));
-    // And the mean response time over [0, 6] against the closed form's.
+    // And the mean response time over [0, 6] against the closed form's: measured over offsets 1-16 -0.19% +-
+    // 0.37% (max |.| 1.1%); 3% is 7.6 sd.
     std::vector<double> R;
     for (double t : r.t) R.push_back(s0 / p.tau_h * std::exp(-s0 * t / p.tau_h));
-    MESSAGE("CALIB worst " << worst << " mean-time rel " << mean_time(r.t, r.mean.m) / mean_time(r.t, R) - 1);
     CHECK(mean_time(r.t, r.mean.m) == doctest::Approx(mean_time(r.t, R)).epsilon(0.03));
 }
 
@@ -211,23 +213,19 @@ TEST_CASE("direction noise: the spread of single-direction readouts equals |delt
     // For v_i = +-1, m_v = (1/N) [tr A + sum_{i != j} A_ij v_i v_j] with A the propagated pulse, so
     // Var_v m_v = (1/N^2) sum_{i != j} (A_ij^2 + A_ij A_ji) ~ |A v|^2 / N^2 once the off-diagonal part
     // dominates (t >~ 3 here). Measured with one trajectory and 64 directions: ratio 0.98-1.01 over
-    // t in [4, 10]; a standard deviation from 64 samples scatters by ~9%, so [0.75, 1.25] is allowed.
+    // t in [4, 10]; a standard deviation from 64 samples scatters by ~9%. Over GDMFT_TEST_SEED_OFFSET 1-16 the
+    // smallest ratio over t in [4, 10] was 0.90 +- 0.08 (min 0.68: the former [0.75, 1.25] failed at offset 16)
+    // and the largest 1.03 +- 0.09 (max 1.20); bounds [0.5, 1.45], 4.5 sd beyond each.
     ModelParams p;
     PulseOptions o;
     o.N = 300, o.realizations = 1, o.directions = 64, o.seed = gdmft_test::seed(1);
     o.t_burn = 40, o.horizon = 10, o.sample_dt = 1;
     const PulseResult r = pulse_response(p, o);
     REQUIRE(r.stderr_over == "directions");
-    double lo = 10, hi = 0;
-    for (std::size_t k = 4; k < r.t.size(); ++k) {
-        lo = std::min(lo, r.m_stderr[k] / r.noise_floor[k]);
-        hi = std::max(hi, r.m_stderr[k] / r.noise_floor[k]);
-    }
-    MESSAGE("CALIB floor ratio min " << lo << " max " << hi);
     for (std::size_t k = 4; k < r.t.size(); ++k) {
         CAPTURE(r.t[k]);
-        CHECK(r.m_stderr[k] / r.noise_floor[k] > 0.75);
-        CHECK(r.m_stderr[k] / r.noise_floor[k] < 1.25);
+        CHECK(r.m_stderr[k] / r.noise_floor[k] > 0.5);
+        CHECK(r.m_stderr[k] / r.noise_floor[k] < 1.45);
     }
 }
 

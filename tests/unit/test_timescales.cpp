@@ -49,10 +49,17 @@ TEST_CASE("plateau_from_time_averages removes the finite-time variance of a time
         const double S2 = mean_squared_time_average(q, rho, L, series, gdmft_test::seed(11 + std::uint64_t(q * 10)));
         const double est = plateau_from_time_averages(Cq, S2, L);
         // Standard error of S2: the a_i term gives sd ~ q sqrt(2/series) (0.034 at q = 1.5); the dynamic
-        // part adds sd ~ 0.40 sqrt(2/series) = 0.009. Tolerance: 4 standard errors.
-        const double se = std::sqrt(2.0 / series) * (q + 0.40);
-        MESSAGE("q = " << q << ": naive " << S2 << ", corrected " << est << " +- " << se << " CALIB z " << (est - q) / se);
-        CHECK(std::abs(est - q) < 4 * se);
+        // part adds sd ~ 0.40 sqrt(2/series) = 0.009. The estimate divides S2 by 1 - w/L (w = sum over the
+        // 400 lags of the triangle weights: 1 - w/L = 0.36), which multiplies its error by 2.8; the former
+        // tolerance (4 standard errors of S2, not of the estimate) failed at 8 of 16 fresh seeds. Measured
+        // over GDMFT_TEST_SEED_OFFSET 1-16: est - q = +0.007 +- 0.028 (q = 0, 1.14 of this se) and
+        // -0.055 +- 0.115 (q = 1.5, 0.97 of it). Tolerance: 4.5 standard errors of the estimate (3.9 of the
+        // measured sd at q = 0); the naive estimate's bias 0.40 stays 3.6 tolerances away.
+        double w = 1;
+        for (std::size_t k = 1; k < lags; ++k) w += 2 * (1 - double(k) / double(L));
+        const double se = std::sqrt(2.0 / series) * (q + 0.40) / (1 - w / double(L));
+        MESSAGE("q = " << q << ": naive " << S2 << ", corrected " << est << " +- " << se);
+        CHECK(std::abs(est - q) < 4.5 * se);
         if (q == 0.0) CHECK(S2 > 0.3);  // the bias the correction removes is really there
     }
 }

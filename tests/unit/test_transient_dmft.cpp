@@ -107,18 +107,17 @@ TEST_CASE("causal Cholesky sampler reproduces a known non-stationary covariance 
     }
     // Standard error of an empirical covariance of Gaussian variables: sqrt((A_ii A_jj + A_ij^2) / samples).
     int over3 = 0, checked = 0;
-    double maxz = 0;
     for (std::size_t i = 0; i < n; i += 3)
         for (std::size_t j = 0; j <= i; j += 3) {
             const double est = sum2[i * n + j] / double(samples);
             const double se = std::sqrt((cov(i, i) * cov(j, j) + cov(i, j) * cov(i, j)) / double(samples));
-            CHECK(std::abs(est - cov(i, j)) < 4.5 * se);
+            CHECK(std::abs(est - cov(i, j)) < 4.75 * se);
             over3 += std::abs(est - cov(i, j)) > 3 * se;
-            maxz = std::max(maxz, std::abs(est - cov(i, j)) / se);
             ++checked;
         }
-    MESSAGE("CALIB cholesky over3 " << over3 << " of " << checked << " max z " << maxz);
-    // Correlated entries: a few beyond 3 SE are possible, but not many (expected ~0.3%).
+    // Correlated entries: a few beyond 3 SE are possible, but not many (expected ~0.3%). Over
+    // GDMFT_TEST_SEED_OFFSET 1-16: 0-2 of the 210 beyond 3 SE, the largest |z| 1.9-3.4 (4.75 SE: the chance
+    // that any of the 210 exceeds it is below 210 x 2e-6 = 4e-4; it was 4.5, 1.4e-3).
     CHECK(over3 <= checked / 20);
 }
 
