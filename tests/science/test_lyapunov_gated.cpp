@@ -85,7 +85,15 @@ TEST_CASE("alpha_r = 4, tau_r = 0, g_h = 3: finite N = 1000 against the DMFT wit
 // dt 0.1), ~35 s CPU each. Measured with 4 sets of 512 paths (seeds 1 and 7, other than the test's):
 // per-set sd 0.0043 and 0.0023 at the first point, 0.0049 and 0.0026 at the second; the means lay 1.5%
 // and 2.0% (first point), 1.1% and 2.4% (second) below the deterministic value, a finite-path bias
-// within the tolerance (two sets of 1024 paths: +0.1%). Tolerance: 3 max(stated error, 0.0049/sqrt(2)).
+// within the tolerance (two sets of 1024 paths: +0.1%). Former tolerance: 3 max(stated error, 0.0049/sqrt(2)).
+// Calibration over GDMFT_TEST_SEED_OFFSET 1-10 (2 sets each): sampled minus deterministic -0.0003 +- 0.0041
+// (sd of the 2-set mean; max |.| 0.0058) at the first point and -0.0002 +- 0.0042 (max 0.0056) at the
+// second; per-set sd 0.0052 and 0.0054 (larger than the 0.0043/0.0023 above). The former floor 0.0104 was 2.5
+// sd (about 1% of fresh samples fail). Tolerance now |mean| + 4.5 sd = 0.019 (14% and 16% of the values: this
+// check resolves gross errors of the sampled tangent map; the deterministic lambda_max is checked to 1%
+// against THEORY.md in test_gaussian_closure_reference). The stated error of 2 sets, |a - b|/2, measured
+// 0.0026-0.0030 +- 0.002 (max 0.0069): the former bound 0.01 is 2.7 of its scale sigma_set/sqrt(2) (0.7% of
+// fresh samples exceed it), so it is no longer asserted.
 namespace {
 
 void sampled_vs_deterministic(const ModelParams& p, double reference, std::uint64_t seed) {
@@ -99,9 +107,8 @@ void sampled_vs_deterministic(const ModelParams& p, double reference, std::uint6
                                << t.set_lambda[1] << "), deterministic " << reference << "; " << t.message);
     REQUIRE(t.converged);
     CHECK(t.lambda_max_err > 0);
-    CHECK(t.lambda_max_err < 0.01);
-    CHECK(t.clipped_weight < 1e-3);
-    CHECK(std::abs(t.lambda_max - reference) <= 3 * std::max(t.lambda_max_err, 0.0049 / std::sqrt(2.0)));
+    CHECK(t.clipped_weight < 1e-3);  // measured 4e-11 - 6e-11
+    CHECK(std::abs(t.lambda_max - reference) <= 0.019);
 }
 
 }  // namespace
