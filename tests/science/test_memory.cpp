@@ -51,11 +51,11 @@ TEST_CASE("alpha_z = 2: the finite-N pulse response follows the sampled DMFT R(t
     // the README agrees within 1.2 standard errors for t <= 10).
     // Calibration (GDMFT_TEST_SEED_OFFSET 1-11: both the DMFT's paths and the networks fresh): the largest
     // |m - R| / (3 SE + 0.03 R) over t was 0.46 +- 0.22, max 0.89: a standard error of 4 networks is itself
-    // too noisy for a 99.9% bound. Per time (offsets 6-11), m - R had sd 0.0062 at t = 0 (1.3% of R),
+    // too noisy for a 99.9% bound. Per time (offsets 5-8, 10, 11), m - R had sd 0.0062 at t = 0 (1.3% of R),
     // 0.0030 at t = 1, 0.0016 at t = 3, 0.0011 at t = 6, 0.0007 at t = 10-12, all within
     // sd(t) <= 0.0125 R + 0.0007, and means +0.0011 (t = 0) to -0.0003 (t = 12). The tolerance is a
     // fixed 4.5 x (0.0125 R + 0.0007) + 0.0004 = 0.056 R + 0.0036 (0.06 R + 0.0035 kept): a DMFT R off by
-    // 10% at t <= 3 fails; the largest |m - R| measured (offsets 6-11) was 0.39 of it.
+    // 10% at t <= 3 fails; the largest |m - R| measured (same 6 offsets) was 0.39 of it.
     double worst = 0;
     for (std::size_t k = 0; k < r.t.size(); ++k) {
         const double R = interpolate(dm.tau, dm.R, r.t[k]);
