@@ -21,6 +21,7 @@ LyapunovResult from_solver(const StationaryResult& s, LyapunovMethod how) {
     l.value = s.lambda_max;
     l.error = s.lambda_max_err;
     l.method = how;
+    l.from_solver = true;
     l.message = "computed by the stationary solver";
     return l;
 }
@@ -60,6 +61,7 @@ LyapunovResult schrodinger_again(const ModelParams& m, const StationaryResult& s
     so.lyapunov = true;
     const StationaryResult again = solve_gaussian(m, so);
     LyapunovResult l = from_solver(again, LyapunovMethod::Schrodinger);
+    l.from_solver = false;  // computed here, by solving again
     l.message = "Schrodinger ground state (closure solved again on the same lag grid, zero mode " +
                 fmt("%.6g", again.zero_mode_eigenvalue) + ")";
     return l;

@@ -36,6 +36,7 @@ struct LyapunovResult {
     double value = std::numeric_limits<double>::quiet_NaN();  // lambda_max per tau_h
     double error = std::numeric_limits<double>::quiet_NaN();  // standard error over random sets (sampled routes)
     LyapunovMethod method = LyapunovMethod::Auto;             // the route taken (Auto: none applied)
+    bool from_solver = false;  // the value the stationary solver had already computed, returned as it is
     std::string message;
 };
 

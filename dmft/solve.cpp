@@ -34,8 +34,7 @@ StationaryResult solve_stationary(const ModelParams& m, const StationaryOptions&
     r.lambda_max_err = l.error;
     r.lambda_method = l.method == LyapunovMethod::Auto || !std::isfinite(l.value) ? "" : to_string(l.method);
     if (l.method != LyapunovMethod::Schrodinger) r.zero_mode_eigenvalue = std::numeric_limits<double>::quiet_NaN();
-    const bool computed_here = l.message != "computed by the stationary solver";
-    if (computed_here && !l.message.empty() && r.termination != Termination::NoChaoticSolution)
+    if (!l.from_solver && !l.message.empty() && r.termination != Termination::NoChaoticSolution)
         r.message += "; " + l.message;
     if (!l.converged && r.converged && r.termination == Termination::Converged) {
         r.converged = false;

@@ -76,6 +76,4 @@ struct ValidationResult {
 ValidationResult run_validation(const std::vector<ValidationPoint>& points, const ValidationSettings& s,
                                 const std::function<void(const ValidationResult&)>& on_point = {});
 
-
-
 }  // namespace gdmft::sim

@@ -2,20 +2,9 @@
 
 #include "dmft/solve.hpp"
 #include "numerics/errors.hpp"
-
-#include <sstream>
+#include "numerics/format.hpp"
 
 namespace gdmft::sim {
-
-namespace {
-
-std::string fmt(double v) {
-    std::ostringstream os;
-    os << v;
-    return os.str();
-}
-
-}  // namespace
 
 SpectrumAt choose_spectrum_at(const ModelParams& m, const std::string& requested) {
     if (requested != "auto" && requested != "fixedpoint" && requested != "snapshot")
@@ -38,7 +27,7 @@ SpectrumTheory spectrum_theory(const ModelParams& m, SpectrumAt at, bool empiric
         if (!t.branch) throw NumericalFailure("the fixed-point analysis found no branch");
         const FixedPointBranch& b = *t.branch;
         t.model = support_model_gaussian(m, m.input_mean, b.Delta_h, b.Delta_r, b.Delta_z,
-                                         "fixed-point DMFT branch Delta_h = " + fmt(b.Delta_h));
+                                         "fixed-point DMFT branch Delta_h = " + fmt("%g", b.Delta_h));
         return t;
     }
     if (at == SpectrumAt::Snapshot && !empirical && m.alpha_z == 0.0) {
@@ -53,7 +42,7 @@ SpectrumTheory spectrum_theory(const ModelParams& m, SpectrumAt at, bool empiric
         t.dmft_C_r0 = r.C_r0;
         if (r.converged && std::isfinite(r.C_h0)) {
             t.model = support_model_gaussian(m, r.mean_h, r.C_h0, std::isfinite(r.C_r0) ? r.C_r0 : 0.0, 0.0,
-                                             "stationary DMFT (Gaussian closure) C_h0 = " + fmt(r.C_h0));
+                                             "stationary DMFT (Gaussian closure) C_h0 = " + fmt("%g", r.C_h0));
             return t;
         }
         log_line(observer, "spectrum: the Gaussian closure did not converge (" + r.message +
