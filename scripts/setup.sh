@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(cmake g++ make libboost-dev libfftw3-dev libgsl-dev libeigen3-dev doctest-dev
-          libcli11-dev libtomlplusplus-dev nlohmann-json3-dev python3 python3-matplotlib python3-numpy)
+          libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libopenmpi-dev openmpi-bin
+          python3 python3-matplotlib python3-numpy)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
