@@ -172,3 +172,25 @@ json to_json(const sim::PulseResult& r, const sim::ResponseComparison& c, const 
 }
 
 }  // namespace gdmft::io
+
+namespace gdmft::io {
+
+nlohmann::json to_json(const sim::FateSummary& r) {
+    nlohmann::json j;
+    j["trajectories"] = r.total;
+    j["settled"] = r.settled;
+    j["fraction_settled"] = r.fraction_settled;
+    j["fraction_settled_err"] = r.fraction_err;
+    j["lifetime"] = num(r.lifetime);
+    j["lifetime_err"] = num(r.lifetime_err);
+    j["lifetime_lower_bound"] = r.settled > 0 ? nlohmann::json(nullptr) : nlohmann::json(r.lifetime_lower_bound);
+    j["median_settle"] = num(r.median_settle);
+    j["fates"] = nlohmann::json::array();
+    for (const auto& f : r.fates)
+        j["fates"].push_back({{"network", f.network}, {"trajectory", f.trajectory}, {"network_seed", f.network_seed},
+                              {"settled", f.settled}, {"t_settle", num(f.t_settle)}, {"final_q", num(f.final_q)},
+                              {"final_speed", num(f.final_speed)}});
+    return j;
+}
+
+}  // namespace gdmft::io

@@ -5,6 +5,7 @@
 #include "dmft/fixed_points.hpp"
 #include "dmft/model.hpp"
 #include "dmft/stationary.hpp"
+#include "validation/attractor_fate.hpp"
 #include "validation/pulse_response.hpp"
 #include "validation/response_comparison.hpp"
 #include "validation/simulation.hpp"
@@ -34,5 +35,9 @@ nlohmann::json to_json(const sim::SimulationResult& r);
 // scalar readout at grid index `readout`.
 nlohmann::json to_json(const sim::PulseResult& r, const sim::ResponseComparison& c, const StationaryResult* dmft,
                        std::size_t readout);
+
+// The fate of finite-network trajectories: fraction settled on a fixed point, the chaotic lifetime
+// (null when nothing settled; lifetime_lower_bound then), and one row per trajectory under "fates".
+nlohmann::json to_json(const sim::FateSummary& r);
 
 }  // namespace gdmft::io
