@@ -22,7 +22,7 @@ def main(d):
         if os.path.exists(p):
             j = load(p)
             lines.append(f"| h ~ N(0, {init}^2) | {j['settled']} ({j['fraction_settled']:.2f}) | {j['trajectories']} |")
-    lines += ["", "## Lifetime of transient chaos (g_h = 1.9, starts h ~ N(0, 4))", "",
+    lines += ["", "## Lifetime of transient chaos (g_h = 1.87, starts h ~ N(0, 4))", "",
               "| N | settled / trajectories | t_max | lifetime (MLE, censored) |", "|---|---|---|---|"]
     pts = []
     for p in sorted(glob.glob(os.path.join(d, "lifetime_N*.json")), key=lambda s: int(s.split("_N")[-1][:-5])):
@@ -34,17 +34,22 @@ def main(d):
         else:
             lt = f"> {j['lifetime_lower_bound']:.0f} (95%, none settled)"
         lines.append(f"| {N} | {j['settled']} / {j['trajectories']} | {tm:g} | {lt} |")
-    if len(pts) >= 2:
-        # Weighted least squares of ln(lifetime) = a + b N (sd of ln tau ~ 1/sqrt(events)).
-        w = [1 / s ** 2 for _, _, s in pts]
-        sw = sum(w)
-        xm = sum(wi * x for wi, (x, _, _) in zip(w, pts)) / sw
-        ym = sum(wi * y for wi, (_, y, _) in zip(w, pts)) / sw
-        sxx = sum(wi * (x - xm) ** 2 for wi, (x, _, _) in zip(w, pts))
-        b = sum(wi * (x - xm) * (y - ym) for wi, (x, y, _) in zip(w, pts)) / sxx
-        b_err = 1 / math.sqrt(sxx)
-        lines += ["", f"Exponential fit ln(lifetime) = a + b N over the uncensored sizes: b = {b:.3g} +- {b_err:.2g}"
-                  f" per unit (lifetime x{math.exp(1000 * b):.3g} per 1000 units)."]
+    if len(pts) >= 3:
+        lines.append("")
+        # Weighted least squares of ln(lifetime) against N (exponential growth) and against ln N (power
+        # law); the sd of ln(lifetime) is ~1/sqrt(events). chi^2 tells which form the data allow.
+        for label, f in (("exponential, ln tau = a + b N", lambda n: n), ("power law, ln tau = a + b ln N", math.log)):
+            w = [1 / s ** 2 for _, _, s in pts]
+            xs = [f(n) for n, _, _ in pts]
+            ys = [y for _, y, _ in pts]
+            sw = sum(w)
+            xm = sum(wi * x for wi, x in zip(w, xs)) / sw
+            ym = sum(wi * y for wi, y in zip(w, ys)) / sw
+            sxx = sum(wi * (x - xm) ** 2 for wi, x in zip(w, xs))
+            b = sum(wi * (x - xm) * (y - ym) for wi, x, y in zip(w, xs, ys)) / sxx
+            a = ym - b * xm
+            chi2 = sum(wi * (y - a - b * x) ** 2 for wi, x, y in zip(w, xs, ys))
+            lines.append(f"- {label}: b = {b:.3g} +- {1 / math.sqrt(sxx):.2g}, chi^2 = {chi2:.1f} for {len(pts) - 2} dof")
     lines += ["", "## Input-induced chaos (g_h = 1.75, N = 1000, the same 4 networks)", "",
               "| input_std | lambda_max finite N | lambda_max DMFT | DMFT state |", "|---|---|---|---|"]
     for s in ("0", "0.2"):

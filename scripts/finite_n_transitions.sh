@@ -2,8 +2,8 @@
 # Finite-N confirmation of the discontinuous transition at alpha_r = 10, tau_r = 0 (THEORY.md 6):
 #  1. bistability at g_h = 1.9 (the zero fixed point is stable, g_h sigma_r(0) = 0.95, and the DMFT has
 #     a chaotic solution): starts near zero land on the fixed point, large starts stay chaotic;
-#  2. transient chaos: the lifetime of the chaotic state against N (censored at t_max), and whether it
-#     grows exponentially with N;
+#  2. transient chaos at g_h = 1.87, just above the DMFT onset g_chaos = 1.85: the lifetime of the
+#     chaotic state against N (censored at t_max), and whether it grows exponentially with N;
 #  3. input-induced chaos at g_h = 1.75 (stable, no chaotic DMFT solution at s = 0; chaotic at s = 0.2):
 #     lambda_max of the same networks without and with the quenched input.
 # Results go under $1 (default results/finite_n_transitions); scripts/finite_n_transitions.py tabulates
@@ -18,7 +18,7 @@ py=/usr/bin/python3
 mkdir -p "$out"
 point=(--alpha-r 10 --tau-r 0)
 sizes=${FNT_SIZES:-250 500 1000 2000 4000}
-t_max=${FNT_T_MAX:-2000}
+t_max=${FNT_T_MAX:-1500}
 
 run_to() {  # run_to FILE CMD...: stdout of CMD to FILE, whole
     local file=$1 tmp
@@ -33,12 +33,12 @@ for init in 0.01 2; do
         --trajectories 2 --init-std "$init" --t-max 300 --dt 0.2 --seed 7 --float32 --json
 done
 
-echo "== transient chaos at g_h = 1.9: lifetime against N" >&2
+echo "== transient chaos at g_h = 1.87: lifetime against N" >&2
 for N in $sizes; do
     # Fewer networks at large N (the cost per time unit grows like N^2).
-    nets=${FNT_NETWORKS:-$(( N <= 500 ? 16 : (N <= 1000 ? 8 : (N <= 2000 ? 4 : 2)) ))}
-    tm=$(( N >= 4000 ? t_max / 2 : t_max ))
-    run_to "$out/lifetime_N$N.json" "$bin" fate "${point[@]}" --g-h 1.9 --N "$N" --networks "$nets" \
+    nets=${FNT_NETWORKS:-$(( N <= 500 ? 8 : (N <= 2000 ? 4 : 2) ))}
+    tm=$(( N >= 4000 ? t_max * 2 / 3 : t_max ))
+    run_to "$out/lifetime_N$N.json" "$bin" fate "${point[@]}" --g-h 1.87 --N "$N" --networks "$nets" \
         --trajectories 4 --init-std 2 --t-max "$tm" --dt 0.2 --seed 11 --float32 --json
 done
 
