@@ -11,6 +11,8 @@ Command add_validate(CLI::App& root);
 Command add_spectrum(CLI::App& root);
 Command add_memory(CLI::App& root);
 Command add_transient(CLI::App& root);
+Command add_transitions(CLI::App& root);
+Command add_boundary(CLI::App& root);
 Command add_fate(CLI::App& root);
 
 }  // namespace gdmft::app

@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
     commands.push_back(add_spectrum(root));
     commands.push_back(add_memory(root));
     commands.push_back(add_transient(root));
+    commands.push_back(add_transitions(root));
+    commands.push_back(add_boundary(root));
     commands.push_back(add_fate(root));
 
     std::vector<std::string> args(argv + 1, argv + argc);

@@ -176,6 +176,35 @@ double energy_residual(const ModelParams& m, double c0, double tol, double* q_ou
     return chebyshev_adaptive<1>(integrand, q, c0, tol).fn[0].integral();
 }
 
+EnergyPoint energy_point(const ModelParams& m, double c0, double tol) {
+    EnergyPoint pt;
+    const ParticleTables t = particle_tables(m, c0, tol);
+    const double q = plateau(t, c0);
+    pt.q = q;
+    if (!std::isfinite(q)) return pt;
+    auto integrand = [&](double c) { return std::array<double, 1>{t.F(c) - c}; };
+    const auto cheb = chebyshev_adaptive<1>(integrand, q, c0, tol).fn[0];
+    pt.E = cheb.integral();
+    pt.kappa2 = 1 - t.dF(q);
+    if (!(q < c0)) return pt;
+    // Validity: the particle released at c0 must not turn before reaching q:
+    // Psi(c) = int_c^c0 (F - c') dc' > 0 for c in (q, c0), on a fine grid by the trapezoid rule of the
+    // interpolant. Psi vanishes quadratically at q (where E ~ 0 up to the root's tolerance), so a turning
+    // point shows as a dip below zero relative to the largest Psi, not as rounding near q.
+    const int K = 400;
+    double psi = 0, prev = cheb(c0), psi_max = 0, psi_min = 0;
+    for (int k = 1; k < K; ++k) {
+        const double c = c0 - (c0 - q) * k / K;
+        const double cur = cheb(c);
+        psi += 0.5 * (prev + cur) * (c0 - q) / K;
+        prev = cur;
+        psi_max = std::max(psi_max, psi);
+        psi_min = std::min(psi_min, psi);
+    }
+    pt.valid = psi_max > 0 && psi_min > -1e-6 * psi_max && pt.kappa2 > 0;
+    return pt;
+}
+
 EnergyRoot energy_condition(const ModelParams& m, double c_max, double tol) {
     EnergyRoot out;
     if (!(c_max > 0)) {
@@ -234,35 +263,14 @@ EnergyRoot energy_condition(const ModelParams& m, double c_max, double tol) {
                         break;
                 }
             }
-            // Validity: the particle released at c0 must not turn before reaching q:
-            // int_c^c0 (F - c') dc' > 0 for c in (q, c0).
-            const ParticleTables t = particle_tables(m, root, tol);
-            const double q = plateau(t, root);
-            bool valid = std::isfinite(q) && q < root;
-            if (valid) {
-                auto integrand = [&](double c) { return std::array<double, 1>{t.F(c) - c}; };
-                const auto cheb = chebyshev_adaptive<1>(integrand, q, root, tol).fn[0];
-                // Psi(c) = int_c^c0 (F - c') dc' on a fine grid, by the trapezoid rule of the interpolant.
-                // Psi vanishes quadratically at q (where E ~ 0 up to the root's tolerance), so a turning
-                // point shows as a dip below zero relative to the largest Psi, not as rounding near q.
-                const int K = 400;
-                double psi = 0, prev = cheb(root), psi_max = 0, psi_min = 0;
-                for (int k = 1; k < K; ++k) {
-                    const double c = root - (root - q) * k / K;
-                    const double cur = cheb(c);
-                    psi += 0.5 * (prev + cur) * (root - q) / K;
-                    prev = cur;
-                    psi_max = std::max(psi_max, psi);
-                    psi_min = std::min(psi_min, psi);
-                }
-                valid = psi_max > 0 && psi_min > -1e-6 * psi_max && 1 - t.dF(q) > 0;
-            }
+            const EnergyPoint pt = energy_point(m, root, tol);
+            const bool valid = pt.valid;
+            const double q = pt.q;
             if (valid) {
                 out.found = true;
                 out.c0 = root;
                 out.q = q;
-                const double k2 = 1 - t.dF(q);
-                out.kappa = k2 > 0 ? std::sqrt(k2) : 0.0;
+                out.kappa = pt.kappa2 > 0 ? std::sqrt(pt.kappa2) : 0.0;
                 break;
             }
         }
@@ -680,7 +688,10 @@ void static_result(StationaryResult& res, const ModelParams& m, const Stationary
 
 namespace gdmft {
 
-StationaryResult solve_gaussian(const ModelParams& m, const StationaryOptions& options) {
+namespace {
+
+StationaryResult solve_gaussian_impl(const ModelParams& m, const StationaryOptions& options,
+                                     const closure::EnergyRoot* given) {
     using namespace closure;
     m.validate();
     StationaryOptions o = options;
@@ -717,7 +728,7 @@ StationaryResult solve_gaussian(const ModelParams& m, const StationaryOptions& o
     // (2) The chaotic branch of the tau_r = 0 problem (identical to the full one for a constant r gate).
     ModelParams m0 = m;
     m0.tau_r = 0;
-    const EnergyRoot er = energy_condition(m0, fps.back().Delta_h);
+    const EnergyRoot er = given ? *given : energy_condition(m0, fps.back().Delta_h);
     if (!er.found) {
         msg << "no chaotic solution (" << er.message << ", " << er.evaluations << " evaluations); ";
         static_result(res, m, o, fp_static, grid_points(user_window ? s0 * o.grid.window : 20.0), msg);
@@ -837,6 +848,17 @@ StationaryResult solve_gaussian(const ModelParams& m, const StationaryOptions& o
     }
     res.message = msg.str();
     return res;
+}
+
+}  // namespace
+
+StationaryResult solve_gaussian(const ModelParams& m, const StationaryOptions& options) {
+    return solve_gaussian_impl(m, options, nullptr);
+}
+
+StationaryResult closure::solve_gaussian_on_branch(const ModelParams& m, const StationaryOptions& options,
+                                                   const EnergyRoot& root) {
+    return solve_gaussian_impl(m, options, &root);
 }
 
 }  // namespace gdmft

@@ -72,6 +72,20 @@ gauss::PairTable gate_r_table(const ModelParams& m, double R0, double c_lo, doub
 // and returns E(c0) = int_q^c0 (F - c) dc; NaN when no plateau exists below c0.
 double energy_residual(const ModelParams& m, double c0, double tol, double* q_out = nullptr);
 
+// The energy condition at one trial c0 with its validity checks (those energy_condition applies to a
+// root): E(c0), the plateau q (NaN: none below c0), and `valid`: the plateau exists with
+// 1 - F'(q) > 0 (kappa2 = 1 - F'(q), the squared tail rate) and the particle released at c0 does not
+// turn before q (int_c^c0 (F - c') dc' > 0 on (q, c0), checked on 400 points). `valid` says nothing
+// about E itself: a chaotic solution at c0 is E = 0 and valid. Used to follow the chaotic branch in c0
+// (dmft/transitions.hpp).
+struct EnergyPoint {
+    double E = std::numeric_limits<double>::quiet_NaN();
+    double q = std::numeric_limits<double>::quiet_NaN();
+    double kappa2 = std::numeric_limits<double>::quiet_NaN();
+    bool valid = false;
+};
+EnergyPoint energy_point(const ModelParams& m, double c0, double tol);
+
 struct EnergyRoot {
     bool found = false;
     double c0 = std::numeric_limits<double>::quiet_NaN();
@@ -82,6 +96,12 @@ struct EnergyRoot {
 };
 // Largest root of E(c0) in (0, c_max] for tau_r = 0 (tau_r is ignored), with the validity check.
 EnergyRoot energy_condition(const ModelParams& m, double c_max, double tol = 1e-10);
+
+// solve_gaussian with the chaotic branch's energy root given instead of found by energy_condition's
+// downward scan: for a point just past a fold of the chaotic branch, where the scan's 10% steps can
+// miss the narrow window between the two roots (dmft/transitions.cpp). `root` must hold a valid root
+// (found, c0, q, kappa) of the tau_r = 0 problem at m. lambda_max by the Schrodinger route as usual.
+StationaryResult solve_gaussian_on_branch(const ModelParams& m, const StationaryOptions& o, const EnergyRoot& root);
 
 // The discretised lag-grid equations. Unknowns x = [Delta_0..Delta_{n-1}, q, Gamma_0..Gamma_{n-1}]
 // (Gamma only with a dynamic r gate: alpha_r != 0 and tau_r > 0). Residual rows: the Delta equations,
