@@ -27,21 +27,56 @@ double strip_mean(F&& f, double mu, double var, double strip) {
 bool zero_inputs(const ModelParams& m) { return m.input_mean == 0 && m.input_std == 0; }
 
 // Root in p of g(p) on [lo, hi]: the ends first, then 9 interior samples for a finite sign change
-// (from the top of the bracket down).
+// (from the top of the bracket down). g can be undefined (NaN) on part of the bracket: the energy
+// condition has no plateau below c0 past some p, and its root can lie just before that edge. Between a
+// finite and a NaN sample, bisection looks for a finite point of the other sign next to the edge.
 double solve_in_bracket(const std::function<double(double)>& g, double lo, double hi) {
+    auto root_between = [&](double a, double ga, double b) {  // ga finite, g(b) finite of the other sign
+        const Brent1D r = brent_root(g, std::min(a, b), std::max(a, b), 1e-14, 0.0);
+        (void)ga;
+        return r.ok ? r.x : kNaN;
+    };
+    auto search_edge = [&](double a, double ga, double b) {  // g(a) = ga finite, g(b) NaN
+        for (int it = 0; it < 50; ++it) {
+            const double mid = 0.5 * (a + b), gm = g(mid);
+            if (!std::isfinite(gm)) {
+                b = mid;
+            } else if ((gm > 0) != (ga > 0)) {
+                return root_between(a, ga, mid);
+            } else {
+                a = mid;
+            }
+        }
+        return kNaN;
+    };
     const int K = 8;
     double x_prev = hi, g_prev = g(hi);
     for (int k = K - 1; k >= 0; --k) {
         const double x = lo + (hi - lo) * k / K;
         const double gx = g(x);
-        if (std::isfinite(gx) && std::isfinite(g_prev) && (gx > 0) != (g_prev > 0)) {
-            const Brent1D r = brent_root(g, x, x_prev, 1e-14, 0.0);
-            return r.ok ? r.x : kNaN;
+        if (std::isfinite(gx) && std::isfinite(g_prev) && (gx > 0) != (g_prev > 0)) return root_between(x, gx, x_prev);
+        if (std::isfinite(gx) != std::isfinite(g_prev)) {
+            const double r = std::isfinite(gx) ? search_edge(x, gx, x_prev) : search_edge(x_prev, g_prev, x);
+            if (std::isfinite(r)) return r;
         }
         x_prev = x;
         g_prev = gx;
     }
     return kNaN;
+}
+
+// Root in p of g(p) near a hint (the previous point of a followed branch): brackets of growing width
+// around it (2%, 10%, 50% of the range, then the whole range), so that the branch stays continuous and a
+// distant root of another branch is not picked up.
+double solve_near(const std::function<double(double)>& g, double lo, double hi, double hint) {
+    if (std::isfinite(hint) && hint >= lo && hint <= hi) {
+        for (double w : {0.02, 0.1, 0.5}) {
+            const double a = std::max(lo, hint - w * (hi - lo)), b = std::min(hi, hint + w * (hi - lo));
+            const double r = solve_in_bracket(g, a, b);
+            if (std::isfinite(r)) return r;
+        }
+    }
+    return solve_in_bracket(g, lo, hi);
 }
 
 double default_step(const ModelParams& m) {
@@ -103,7 +138,7 @@ std::string chaos_branch_unsupported(const ModelParams& m, const std::string& na
     return "";
 }
 
-ChaosBranchPoint chaos_branch(const ModelParams& m, const ParamRange& p, double c0, double tol) {
+ChaosBranchPoint chaos_branch(const ModelParams& m, const ParamRange& p, double c0, double tol, double hint) {
     ChaosBranchPoint out;
     if (!(c0 > 0)) return out;
     if (p.name == "g_h" && zero_inputs(m)) {
@@ -116,8 +151,8 @@ ChaosBranchPoint chaos_branch(const ModelParams& m, const ParamRange& p, double 
         if (!(I > 0)) return out;
         out.p = c0 / std::sqrt(2 * I);
     } else {
-        out.p = solve_in_bracket([&](double v) { return closure::energy_residual(with_parameter(m, p.name, v), c0, tol); },
-                                 p.lo, p.hi);
+        out.p = solve_near([&](double v) { return closure::energy_residual(with_parameter(m, p.name, v), c0, tol); },
+                           p.lo, p.hi, hint);
     }
     if (!std::isfinite(out.p)) return out;
     const closure::EnergyPoint pt = closure::energy_point(with_parameter(m, p.name, out.p), c0, tol);

@@ -40,7 +40,11 @@ struct ChaosBranchPoint {
 // The chaotic branch needs the tau_r = 0 particle picture: alpha_z = 0 and (tau_r = 0 or a constant r
 // gate). Empty string when it applies, else the reason.
 std::string chaos_branch_unsupported(const ModelParams& m, const std::string& name);
-ChaosBranchPoint chaos_branch(const ModelParams& m, const ParamRange& p, double c0, double tol = 1e-10);
+// `hint`: the parameter value of a nearby branch point (when following the branch); the root in p is
+// searched near it first, so that the branch stays continuous (with inputs E(c0; p) can have roots of
+// other branches, and is undefined where no plateau exists below c0). NaN: search the whole bracket.
+ChaosBranchPoint chaos_branch(const ModelParams& m, const ParamRange& p, double c0, double tol = 1e-10,
+                              double hint = std::numeric_limits<double>::quiet_NaN());
 
 // The derivative dp/dx of a branch at x -> 0+ (x = D or c0), from p at x = d, 2d, 4d with the O(x^2)
 // term removed (Richardson): a = [4 (p(2d) - p(d)) - (p(4d) - p(2d))] / (2d). Only for mu = s = 0,

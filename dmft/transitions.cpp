@@ -230,8 +230,10 @@ ChaosOnset chaos_onset(const ModelParams& m, const ParamRange& p, double c0_hint
         const FixedPointFold fp = fixed_point_fold(m, p);
         if (fp.D_fold > 0) c0_hint = fp.D_fold;
     }
+    double last_p = std::numeric_limits<double>::quiet_NaN();  // the branch's previous valid point
     auto eval = [&](double c0) {
-        const ChaosBranchPoint b = chaos_branch(m, p, c0);
+        const ChaosBranchPoint b = chaos_branch(m, p, c0, 1e-10, last_p);
+        if (b.valid && std::isfinite(b.p)) last_p = b.p;
         Sample s;
         s.x = c0;
         s.p = b.p;
@@ -246,15 +248,16 @@ ChaosOnset chaos_onset(const ModelParams& m, const ParamRange& p, double c0_hint
     double dir = 1;  // direction in p in which the chaotic branch exists past the onset
     if (f.kind == Followed::Extremum) {
         const double s = f.sign;
-        const Brent1D r = brent_min([&](double y) { return s * chaos_branch(m, p, std::exp(y)).p; }, std::log(f.lo.x),
+        const Brent1D r = brent_min([&](double y) { return s * chaos_branch(m, p, std::exp(y), 1e-10, f.mid.p).p; }, std::log(f.lo.x),
                                     std::log(f.mid.x), std::log(f.hi.x), 0.0, 1e-6);
         out.end = "fold";
         out.c0 = std::exp(r.x);
-        const ChaosBranchPoint b = chaos_branch(m, p, out.c0);
+        const ChaosBranchPoint b = chaos_branch(m, p, out.c0, 1e-10, f.mid.p);
         out.value = b.p;
         out.q = b.q;
         const double h = 1e-3;
-        out.slope = std::abs(chaos_branch(m, p, out.c0 * (1 + h)).p - chaos_branch(m, p, out.c0 * (1 - h)).p) /
+        out.slope = std::abs(chaos_branch(m, p, out.c0 * (1 + h), 1e-10, out.value).p -
+                             chaos_branch(m, p, out.c0 * (1 - h), 1e-10, out.value).p) /
                     (2 * h * std::abs(out.value));
         dir = s;
     } else if (f.kind == Followed::Invalid) {
@@ -292,6 +295,16 @@ ChaosOnset chaos_onset(const ModelParams& m, const ParamRange& p, double c0_hint
     }
     out.found = std::isfinite(out.value) && in_range(out.value, p);
     out.discontinuous = out.end != "continuous" && out.c0 - out.q > 1e-3 * out.c0;
+    if (out.end == "validity" && !out.discontinuous) {
+        // The dynamic variance c0 - q vanished: the branch merged into the fixed-point branch, where
+        // that fixed point loses stability (G = 1; with inputs the lowest branch is not at zero). The
+        // validity checks fail just before (1 - F'(q) -> 0), so the onset itself is the G = 1 point.
+        const ZeroInstability z = zero_instability(m, p);
+        if (z.found) {
+            out.end = "continuous";
+            out.value = z.value;
+        }
+    }
     if (!out.found) {
         out.message = "the chaotic branch ends at " + p.name + " = " + num(out.value) + ", outside the range";
         return out;

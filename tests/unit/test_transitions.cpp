@@ -1,6 +1,7 @@
 // dmft/transitions: the zero instability, the fixed-point fold and the chaos onset against exact limits
 // (SCS, erf closed forms) and an independent root count; gdmft transitions/boundary bad input.
 #include "dmft/fixed_points.hpp"
+#include "dmft/solve.hpp"
 #include "dmft/transitions.hpp"
 #include "tests/cli_run.hpp"
 
@@ -100,6 +101,33 @@ TEST_CASE("alpha_r = 10, tau_r = 0: discontinuous, g_fp < g_chaos < 2, fold resi
     above.g_h = f.value + 1e-5;
     CHECK(fixed_points(below, 4000).size() == 1);
     CHECK(fixed_points(above, 4000).size() == 3);
+}
+
+TEST_CASE("with a quenched input at alpha_r = 10 the onset is continuous, at G = 1 of the input-driven fixed point") {
+    // Input-induced chaos (THEORY.md 6): input_std = 0.2 opens the output gates, and the chaotic branch
+    // grows out of the (nonzero) fixed point where it loses stability. The plateau q of the chaotic
+    // solution equals that fixed point's Delta_h at the onset, and the energy condition on the
+    // parameter's either side is the independent check: no chaotic solution 0.005 below, one above.
+    ModelParams m;
+    m.alpha_r = 10;
+    m.tau_r = 0;
+    m.input_std = 0.2;
+    const ParamRange p{"g_h", 1, 2.5};
+    const ZeroInstability z = zero_instability(m, p);
+    REQUIRE(z.found);
+    const ChaosOnset c = chaos_onset(m, p);
+    REQUIRE(c.found);
+    CHECK(c.end == "continuous");
+    CHECK_FALSE(c.discontinuous);
+    CHECK(c.value == doctest::Approx(z.value).epsilon(1e-12));
+    CHECK(c.value < 1.5);  // well below the onset without input, g_chaos = 1.8593
+    StationaryOptions o;
+    for (double dg : {-0.005, 0.005}) {
+        ModelParams at = m;
+        at.g_h = c.value + dg;
+        const StationaryResult r = solve_stationary(at, o);
+        CHECK((r.termination == Termination::Converged) == (dg > 0));
+    }
 }
 
 TEST_CASE("unsupported chaos onset is reported, not faked") {
