@@ -11,5 +11,6 @@ Command add_validate(CLI::App& root);
 Command add_spectrum(CLI::App& root);
 Command add_memory(CLI::App& root);
 Command add_transient(CLI::App& root);
+Command add_phase(CLI::App& root);
 
 }  // namespace gdmft::app

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
     commands.push_back(add_spectrum(root));
     commands.push_back(add_memory(root));
     commands.push_back(add_transient(root));
+    commands.push_back(add_phase(root));
 
     std::vector<std::string> args(argv + 1, argv + argc);
     std::string line = "gdmft";

@@ -1,0 +1,111 @@
+#include "dmft/phase_point.hpp"
+
+#include "dmft/fixed_points.hpp"
+#include "dmft/solve.hpp"
+#include "numerics/errors.hpp"
+
+#include <cmath>
+#include <exception>
+#include <sstream>
+
+namespace gdmft {
+
+std::string to_string(PhaseLabel l) {
+    switch (l) {
+        case PhaseLabel::Stable: return "stable";
+        case PhaseLabel::Chaotic: return "chaotic";
+        case PhaseLabel::Bistable: return "bistable";
+        case PhaseLabel::Marginal: return "marginal";
+        case PhaseLabel::Unresolved: return "unresolved";
+    }
+    return "unresolved";
+}
+
+void PhasePointOptions::validate() const {
+    stationary.validate();
+    if (fixed_point_scan < 10) throw BadInput("fixed_point_scan", "must be >= 10");
+    if (!(decay_tol > 0 && decay_tol < 1)) throw BadInput("decay_tol", "must be in (0, 1)");
+}
+
+PhasePoint classify_phase_point(const ModelParams& m, const PhasePointOptions& o) {
+    m.validate();
+    o.validate();
+    PhasePoint p;
+    std::ostringstream msg;
+
+    // The fixed points: a stable branch is one with G < 1.
+    const FixedPointBranch* stable = nullptr;
+    std::vector<FixedPointBranch> branches;
+    try {
+        branches = fixed_points(m, o.fixed_point_scan);
+    } catch (const BadInput&) {
+        throw;
+    } catch (const std::exception& e) {
+        p.termination = "exception";
+        p.message = std::string("fixed points failed: ") + e.what();
+        return p;
+    }
+    p.fixed_point_branches = static_cast<int>(branches.size());
+    for (const auto& b : branches)
+        if (b.stable && (stable == nullptr || b.Delta_h < stable->Delta_h)) stable = &b;
+    if (stable != nullptr) {
+        p.G = stable->G;
+        p.stable_fixed_point_Delta_h = stable->Delta_h;
+    } else if (!branches.empty()) {
+        p.G = branches.front().G;  // fixed_points() returns increasing Delta_h
+    }
+
+    // The stationary DMFT with lambda_max.
+    StationaryOptions so = o.stationary;
+    so.lyapunov = true;
+    so.observer = nullptr;
+    StationaryResult r;
+    try {
+        r = solve_stationary(m, so);
+    } catch (const BadInput&) {
+        throw;
+    } catch (const std::exception& e) {
+        p.termination = "exception";
+        p.message = std::string("stationary solver failed: ") + e.what();
+        return p;
+    }
+    p.method = r.method;
+    p.termination = to_string(r.termination);
+    p.C_h0 = r.C_h0;
+    p.lambda_max = r.lambda_max;
+
+    switch (r.termination) {
+        case Termination::Converged: {
+            const double decay = r.C_h0 - r.q_h;
+            const bool decaying = std::isfinite(decay) && decay > o.decay_tol * std::max(1.0, std::fabs(r.C_h0));
+            if (!decaying) {
+                msg << "converged solution without a decaying C_h (C_h0 - q_h = " << decay << ")";
+            } else if (!std::isfinite(r.lambda_max)) {
+                msg << "chaotic-looking solution but lambda_max could not be computed";
+            } else if (r.lambda_max <= 0) {
+                msg << "converged decaying solution with lambda_max = " << r.lambda_max << " <= 0";
+            } else {
+                p.label = stable != nullptr ? PhaseLabel::Bistable : PhaseLabel::Chaotic;
+                msg << "chaotic solution";
+                if (stable != nullptr) msg << " coexisting with a stable fixed point (Delta_h = " << stable->Delta_h << ")";
+            }
+            break;
+        }
+        case Termination::NoChaoticSolution:
+            if (stable != nullptr) {
+                p.label = PhaseLabel::Stable;
+                msg << "no chaotic solution; stable fixed point at Delta_h = " << stable->Delta_h;
+            } else {
+                msg << "no chaotic solution and no stable fixed point";
+            }
+            break;
+        default:
+            msg << "solver did not converge (" << p.termination << ")";
+            break;
+    }
+    p.message = msg.str();
+    if (!r.message.empty()) p.message += "; solver: " + r.message;
+    return p;
+}
+
+}  // namespace gdmft
