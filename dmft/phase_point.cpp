@@ -27,6 +27,41 @@ void PhasePointOptions::validate() const {
     if (!(decay_tol > 0 && decay_tol < 1)) throw BadInput("decay_tol", "must be in (0, 1)");
 }
 
+PhaseLabel phase_label(const StationaryResult& r, bool stable_fp, double decay_tol, std::string& why) {
+    std::ostringstream msg;
+    PhaseLabel label = PhaseLabel::Unresolved;
+    switch (r.termination) {
+        case Termination::Converged: {
+            const double decay = r.C_h0 - r.q_h;
+            const bool decaying = std::isfinite(decay) && decay > decay_tol * std::max(1.0, std::fabs(r.C_h0));
+            if (!decaying) {
+                msg << "converged solution without a decaying C_h (C_h0 - q_h = " << decay << ")";
+            } else if (!std::isfinite(r.lambda_max)) {
+                msg << "decaying solution but lambda_max was not computed";
+            } else if (r.lambda_max <= 0) {
+                msg << "converged decaying solution with lambda_max = " << r.lambda_max << " <= 0";
+            } else {
+                label = stable_fp ? PhaseLabel::Bistable : PhaseLabel::Chaotic;
+                msg << (stable_fp ? "chaotic solution coexisting with a stable fixed point" : "chaotic solution");
+            }
+            break;
+        }
+        case Termination::NoChaoticSolution:
+            if (stable_fp) {
+                label = PhaseLabel::Stable;
+                msg << "no chaotic solution; a stable fixed point";
+            } else {
+                msg << "no chaotic solution and no stable fixed point";
+            }
+            break;
+        default:
+            msg << "solver did not converge (" << to_string(r.termination) << ")";
+            break;
+    }
+    why = msg.str();
+    return label;
+}
+
 PhasePoint classify_phase_point(const ModelParams& m, const PhasePointOptions& o) {
     m.validate();
     o.validate();
@@ -74,35 +109,10 @@ PhasePoint classify_phase_point(const ModelParams& m, const PhasePointOptions& o
     p.C_h0 = r.C_h0;
     p.lambda_max = r.lambda_max;
 
-    switch (r.termination) {
-        case Termination::Converged: {
-            const double decay = r.C_h0 - r.q_h;
-            const bool decaying = std::isfinite(decay) && decay > o.decay_tol * std::max(1.0, std::fabs(r.C_h0));
-            if (!decaying) {
-                msg << "converged solution without a decaying C_h (C_h0 - q_h = " << decay << ")";
-            } else if (!std::isfinite(r.lambda_max)) {
-                msg << "chaotic-looking solution but lambda_max could not be computed";
-            } else if (r.lambda_max <= 0) {
-                msg << "converged decaying solution with lambda_max = " << r.lambda_max << " <= 0";
-            } else {
-                p.label = stable != nullptr ? PhaseLabel::Bistable : PhaseLabel::Chaotic;
-                msg << "chaotic solution";
-                if (stable != nullptr) msg << " coexisting with a stable fixed point (Delta_h = " << stable->Delta_h << ")";
-            }
-            break;
-        }
-        case Termination::NoChaoticSolution:
-            if (stable != nullptr) {
-                p.label = PhaseLabel::Stable;
-                msg << "no chaotic solution; stable fixed point at Delta_h = " << stable->Delta_h;
-            } else {
-                msg << "no chaotic solution and no stable fixed point";
-            }
-            break;
-        default:
-            msg << "solver did not converge (" << p.termination << ")";
-            break;
-    }
+    std::string why;
+    p.label = phase_label(r, stable != nullptr, o.decay_tol, why);
+    msg << why;
+    if (stable != nullptr) msg << " (stable fixed point at Delta_h = " << stable->Delta_h << ")";
     p.message = msg.str();
     if (!r.message.empty()) p.message += "; solver: " + r.message;
     return p;

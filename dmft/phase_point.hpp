@@ -52,6 +52,10 @@ struct PhasePoint {
     std::string message;
 };
 
+// The rules alone: the label of a stationary solution `r` (solved with lambda_max) given whether a
+// stable fixed point exists; `why` gets the reason in words.
+PhaseLabel phase_label(const StationaryResult& r, bool stable_fixed_point, double decay_tol, std::string& why);
+
 // Classifies the point by the rules above. Bad input (a bad model or options) throws BadInput; every
 // numerical failure becomes an `unresolved` point with the reason in `message`.
 PhasePoint classify_phase_point(const ModelParams& m, const PhasePointOptions& o);

@@ -18,7 +18,7 @@ using gdmft_test::slurp;
 
 namespace {
 
-Run gdmft(const std::string& args) { return gdmft_test::run_gdmft(args); }
+Run cli(const std::string& args) { return gdmft_test::run_gdmft(args); }
 
 // A cheap grid: Gaussian closure, instantaneous output gate.
 const std::string kModel = " --tau-r 0 --quiet --no-plot";
@@ -48,9 +48,9 @@ TEST_CASE("phase: bad input exits 2 with one line naming the flag") {
                           Case{"--x g_h:1:2:3 --y g-h:0:1:3", "--y"}, Case{"--x g_h:1:2:3 --y alpha_r:1:1:3", "--y"},
                           Case{"--x g_h:1:2:3 --y alpha_r:0:1:3 --shard 2/2", "--shard"},
                           Case{"--x g_h:1:2:3 --y alpha_r:0:1:3 --resume", "--resume"}}) {
-        const Run r = gdmft("phase " + c.args + kModel + " --out " + dir.string());
+        const Run r = cli("phase " + c.args + kModel + " --out " + dir.string());
         CHECK_MESSAGE(r.code == 2, c.args);
-        CHECK_MESSAGE(r.err.find(c.flag) != std::string::npos, c.args + " -> " + r.err);
+        CHECK_MESSAGE(r.err.find(c.flag) != std::string::npos, std::string(c.args + " -> " + r.err));
         CHECK_MESSAGE(std::count(r.err.begin(), r.err.end(), '\n') == 1, r.err);
     }
     CHECK(!fs::exists(dir / "phase.csv"));
@@ -59,7 +59,7 @@ TEST_CASE("phase: bad input exits 2 with one line naming the flag") {
 TEST_CASE("phase: a 3x3 serial run writes a whole phase.csv; reruns need --resume; other parameters are refused") {
     const fs::path dir = scratch() / "phase_3x3";
     const std::string grid = "phase --x g_h:1.5:3.5:3 --y alpha_r:0:10:3" + kModel + " --json --latex --out " + dir.string();
-    const Run r = gdmft(grid);
+    const Run r = cli(grid);
     REQUIRE_MESSAGE(r.code == 0, r.err);
     const auto j = nlohmann::json::parse(r.out);
     CHECK(j["complete"] == true);
@@ -88,25 +88,25 @@ TEST_CASE("phase: a 3x3 serial run writes a whole phase.csv; reruns need --resum
     CHECK(gdmft_test::first_broken_file(dir).empty());
 
     // The same command again: the directory holds a sweep.
-    const Run again = gdmft(grid);
+    const Run again = cli(grid);
     CHECK(again.code == 2);
     CHECK(again.err.find("--out") != std::string::npos);
     CHECK(again.err.find("--resume") != std::string::npos);
 
     // --resume with nothing left: recomputes nothing, same table.
     const std::string before = slurp(dir / "phase.csv"), manifest = slurp(dir / "sweep.json");
-    const Run done = gdmft(grid + " --resume");
+    const Run done = cli(grid + " --resume");
     REQUIRE_MESSAGE(done.code == 0, done.err);
     CHECK(nlohmann::json::parse(done.out)["computed"] == 0);
     CHECK(slurp(dir / "phase.csv") == before);
 
     // --resume with another model parameter or grid: exit 2 naming the first difference; nothing changes.
     const auto files_before = std::distance(fs::recursive_directory_iterator(dir), fs::recursive_directory_iterator());
-    const Run other = gdmft("phase --x g_h:1.5:3.5:3 --y alpha_r:0:10:3 --g-r 2" + kModel + " --resume --out " + dir.string());
+    const Run other = cli("phase --x g_h:1.5:3.5:3 --y alpha_r:0:10:3 --g-r 2" + kModel + " --resume --out " + dir.string());
     CHECK(other.code == 2);
     CHECK(other.err.find("--resume") != std::string::npos);
     CHECK(other.err.find("params.g_r") != std::string::npos);
-    const Run grid2 = gdmft("phase --x g_h:1.5:3.5:4 --y alpha_r:0:10:3" + kModel + " --resume --out " + dir.string());
+    const Run grid2 = cli("phase --x g_h:1.5:3.5:4 --y alpha_r:0:10:3" + kModel + " --resume --out " + dir.string());
     CHECK(grid2.code == 2);
     CHECK(grid2.err.find("x: ") != std::string::npos);
     CHECK(slurp(dir / "phase.csv") == before);
@@ -118,7 +118,7 @@ TEST_CASE("phase: a sweep killed by SIGKILL leaves whole files; --resume finishe
     const fs::path dir = scratch() / "phase_kill";
     const std::string grid = "phase --x g_h:1.5:3.5:8 --y alpha_r:0:8:8" + kModel + " --threads 1 --out " + dir.string();
     // The uninterrupted table, in the same directory (the header records the command line).
-    const Run full = gdmft(grid);
+    const Run full = cli(grid);
     REQUIRE_MESSAGE(full.code == 0, full.err);
     const std::string reference = slurp(dir / "phase.csv");
     fs::remove_all(dir);
@@ -129,7 +129,7 @@ TEST_CASE("phase: a sweep killed by SIGKILL leaves whole files; --resume finishe
     CHECK(!fs::exists(dir / "phase.csv"));
     CHECK_MESSAGE(gdmft_test::first_broken_file(dir).empty(), gdmft_test::first_broken_file(dir));
 
-    const Run resumed = gdmft(grid + " --resume --json");
+    const Run resumed = cli(grid + " --resume --json");
     REQUIRE_MESSAGE(resumed.code == 0, resumed.err);
     const auto j = nlohmann::json::parse(resumed.out);
     CHECK(j["resumed"].get<int>() >= 5);
@@ -140,21 +140,21 @@ TEST_CASE("phase: a sweep killed by SIGKILL leaves whole files; --resume finishe
 TEST_CASE("phase --shard K/M computes its slice; a --resume merges the slices into the same table") {
     const fs::path dir = scratch() / "phase_shard";
     const std::string grid = "phase --x g_h:1.5:3.5:3 --y alpha_r:0:10:3" + kModel + " --out " + dir.string();
-    REQUIRE(gdmft(grid).code == 0);
+    REQUIRE(cli(grid).code == 0);
     const std::string reference = slurp(dir / "phase.csv");
     fs::remove_all(dir);
 
-    const Run a = gdmft(grid + " --shard 0/2 --json");
+    const Run a = cli(grid + " --shard 0/2 --json");
     REQUIRE_MESSAGE(a.code == 0, a.err);
     const auto ja = nlohmann::json::parse(a.out);
     CHECK(ja["computed"] == 5);  // indices 0, 2, 4, 6, 8
     CHECK(ja["complete"] == false);
     CHECK(!fs::exists(dir / "phase.csv"));
-    const Run b = gdmft(grid + " --shard 1/2 --json");
+    const Run b = cli(grid + " --shard 1/2 --json");
     REQUIRE_MESSAGE(b.code == 0, b.err);
     CHECK(nlohmann::json::parse(b.out)["complete"] == true);  // the last shard merges
     CHECK(body(slurp(dir / "phase.csv")) == body(reference));
-    const Run merge = gdmft(grid + " --resume --json");
+    const Run merge = cli(grid + " --resume --json");
     REQUIRE(merge.code == 0);
     CHECK(nlohmann::json::parse(merge.out)["computed"] == 0);
 }

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 
 using namespace gdmft;
 
@@ -48,11 +49,29 @@ TEST_CASE("alpha_r = 10, g_h = 1.9: the zero fixed point (g_h sigma_r(0) = 0.95)
     CHECK(b.stable_fixed_point_Delta_h == doctest::Approx(0.0).epsilon(1e-12));
 }
 
-TEST_CASE("a solver stopped early is unresolved, never guessed") {
-    PhasePointOptions o;
-    o.stationary.max_iterations = 1;
-    const PhasePoint u = classify_phase_point(closure_point(3.0, 0), o);
-    CHECK(to_string(u.label) == "unresolved");
-    CHECK(u.termination == "max_iterations");
-    CHECK(u.message.find("did not converge") != std::string::npos);
+TEST_CASE("phase_label: a failed or inconsistent solve is unresolved, never guessed") {
+    StationaryResult r;
+    r.C_h0 = 1.0;
+    r.q_h = 0.0;
+    r.lambda_max = 0.1;
+    std::string why;
+    for (Termination t : {Termination::MaxIterations, Termination::Diverged, Termination::NotFinite}) {
+        r.termination = t;
+        CHECK(phase_label(r, true, 1e-8, why) == PhaseLabel::Unresolved);
+        CHECK(phase_label(r, false, 1e-8, why) == PhaseLabel::Unresolved);
+        CHECK(why.find("did not converge") != std::string::npos);
+    }
+    r.termination = Termination::Converged;
+    CHECK(phase_label(r, false, 1e-8, why) == PhaseLabel::Chaotic);
+    CHECK(phase_label(r, true, 1e-8, why) == PhaseLabel::Bistable);
+    r.lambda_max = -0.01;  // decaying but not chaotic: not a label of ours (marginal is not defined yet)
+    CHECK(phase_label(r, false, 1e-8, why) == PhaseLabel::Unresolved);
+    r.lambda_max = std::numeric_limits<double>::quiet_NaN();
+    CHECK(phase_label(r, false, 1e-8, why) == PhaseLabel::Unresolved);
+    r.lambda_max = 0.1;
+    r.q_h = 1.0;  // no decay
+    CHECK(phase_label(r, false, 1e-8, why) == PhaseLabel::Unresolved);
+    r.termination = Termination::NoChaoticSolution;
+    CHECK(phase_label(r, true, 1e-8, why) == PhaseLabel::Stable);
+    CHECK(phase_label(r, false, 1e-8, why) == PhaseLabel::Unresolved);
 }
