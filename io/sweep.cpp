@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
@@ -106,6 +107,10 @@ SweepSummary run_sweep(std::uint64_t n_points, const PointFunction& fn, const Sw
         std::mutex store;
         std::exception_ptr failure;
         bool stop = false;
+        // GDMFT_SWEEP_DEBUG set: each rank reports its points and its time spent waiting for the queue.
+        const bool debug = std::getenv("GDMFT_SWEEP_DEBUG") != nullptr;
+        double queue_wait = 0;
+        long fetched = 0;
 #pragma omp parallel num_threads(threads)
         {
             omp_set_num_threads(1);  // OpenMP regions inside a point run on this thread only
@@ -114,7 +119,13 @@ SweepSummary run_sweep(std::uint64_t n_points, const PointFunction& fn, const Sw
                     std::lock_guard<std::mutex> lock(store);
                     if (stop) break;
                 }
+                const auto tq = std::chrono::steady_clock::now();
                 const std::uint64_t k = counter.next();
+                if (debug) {
+                    std::lock_guard<std::mutex> lock(store);
+                    queue_wait += std::chrono::duration<double>(std::chrono::steady_clock::now() - tq).count();
+                    ++fetched;
+                }
                 if (k >= todo.size()) break;
                 const std::uint64_t idx = todo[k];
                 try {
@@ -149,6 +160,9 @@ SweepSummary run_sweep(std::uint64_t n_points, const PointFunction& fn, const Sw
             std::rethrow_exception(failure);
         }
         writer.flush();
+        if (debug)
+            std::fprintf(stderr, "rank %d: %ld fetches, %.3f s waiting for the queue, %zu points\n", ranks.rank, fetched,
+                         queue_wait, writer.size());
         mpi_barrier(ranks);  // every shard is on disk
     }
     progress.finish();
