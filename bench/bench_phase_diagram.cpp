@@ -5,10 +5,9 @@
 // -np 2 against serial, see bench/bench_phase_mpi.sh.
 #include "dmft/parameter_axis.hpp"
 #include "dmft/phase_point.hpp"
+#include "io/mpi_queue.hpp"
 #include "io/sweep.hpp"
 #include "io/text_csv.hpp"
-
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -25,8 +24,11 @@ int main(int argc, char** argv) {
     const ParameterAxis y = parse_axis("y", "alpha_r:0:20:" + std::to_string(n), true);
     ModelParams base;
     base.tau_r = 0;
-    const auto dir = std::filesystem::temp_directory_path() / ("gdmft_bench_phase_" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
+    // One directory for every rank (rank 0 clears it first).
+    const io::Ranks ranks = io::mpi_start();
+    const auto dir = std::filesystem::temp_directory_path() / "gdmft_bench_phase";
+    if (ranks.root()) std::filesystem::remove_all(dir);
+    io::mpi_barrier(ranks);
 
     io::SweepOptions so;
     so.dir = dir.string();
