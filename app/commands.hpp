@@ -14,5 +14,6 @@ Command add_transient(CLI::App& root);
 Command add_transitions(CLI::App& root);
 Command add_boundary(CLI::App& root);
 Command add_fate(CLI::App& root);
+Command add_phase(CLI::App& root);
 
 }  // namespace gdmft::app

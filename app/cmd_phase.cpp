@@ -1,0 +1,206 @@
+// gdmft phase: a two-parameter phase diagram, one classified point per grid node (dmft/phase_point.hpp),
+// computed by the sweep engine (io/sweep.hpp): OpenMP threads, MPI ranks under mpirun, --resume and
+// --shard K/M. Writes DIR/phase.csv, DIR/phase.png and, with --latex, a summary table.
+#include "app/commands.hpp"
+#include "app/output.hpp"
+#include "dmft/parameter_axis.hpp"
+#include "dmft/phase_point.hpp"
+#include "dmft/solve.hpp"
+#include "io/latex_table.hpp"
+#include "io/mpi_queue.hpp"
+#include "io/sweep.hpp"
+#include "io/text_csv.hpp"
+#include "numerics/errors.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <sstream>
+
+namespace gdmft::app {
+
+namespace {
+
+struct PhaseOptions {
+    CommonOptions common;
+    std::string x_text, y_text, method = "auto", shard;
+    int paths = 0, threads = 0;
+    bool resume = false, latex = false, no_plot = false;
+};
+
+const std::vector<std::string> kColumns = {"x", "y", "phase", "C_h0", "lambda_max", "G", "Delta_h_fp", "method", "termination"};
+
+// Counts per label over the finished rows.
+std::map<std::string, int> label_counts(const std::vector<std::vector<std::string>>& rows) {
+    std::map<std::string, int> n;
+    for (PhaseLabel l : kPhaseLabels) n[to_string(l)] = 0;
+    for (const auto& r : rows) ++n[r[2]];
+    return n;
+}
+
+std::string summary_markdown(const std::map<std::string, int>& n, int total, const ParameterAxis& x,
+                             const ParameterAxis& y) {
+    std::ostringstream md;
+    md << "# gdmft phase: " << x.name << " x " << y.name << "\n\n";
+    md << "Grid " << x.to_string() << " by " << y.to_string() << " (" << total << " points).\n\n";
+    md << "| phase | points | fraction |\n|---|---|---|\n";
+    char buf[32];
+    for (PhaseLabel l : kPhaseLabels) {
+        const int k = n.at(to_string(l));
+        std::snprintf(buf, sizeof buf, "%.3f", total > 0 ? double(k) / total : 0.0);
+        md << "| " << to_string(l) << " | " << k << " | " << buf << " |\n";
+    }
+    return md.str();
+}
+
+std::string summary_latex(const std::map<std::string, int>& n, int total, const ParameterAxis& x,
+                          const ParameterAxis& y) {
+    io::LatexTable t;
+    t.header = {"phase", "points", "fraction"};
+    t.caption = "Phase diagram over " + io::latex_escape(x.name) + " in [" + io::cell(x.min) + ", " + io::cell(x.max) +
+                "] (" + std::to_string(x.points) + " points) and " + io::latex_escape(y.name) + " in [" +
+                io::cell(y.min) + ", " + io::cell(y.max) + "] (" + std::to_string(y.points) + " points): points per label.";
+    t.label = "tab:phase";
+    char buf[32];
+    for (PhaseLabel l : kPhaseLabels) {
+        const int k = n.at(to_string(l));
+        std::snprintf(buf, sizeof buf, "%.3f", total > 0 ? double(k) / total : 0.0);
+        t.rows.push_back({to_string(l), io::latex_number(std::to_string(k)), io::latex_number(buf)});
+    }
+    return io::latex_table(t);
+}
+
+// Parses the axes, runs the sweep and writes the outputs (rank 0); returns the exit code.
+int run_phase(PhaseOptions* o) {
+    resolve_model(o->common);
+    const ParameterAxis x = parse_axis("x", o->x_text, true);
+    const ParameterAxis y = parse_axis("y", o->y_text, true);
+    require_distinct(x, y, "y");
+    if (o->common.out_dir.empty()) throw BadInput("out", "phase needs --out DIR");
+    if (o->paths < 0) throw BadInput("paths", "must be >= 0");
+    if (o->threads < 0) throw BadInput("threads", "must be >= 0");
+    const io::SweepShard shard = o->shard.empty() ? io::SweepShard{} : io::parse_shard(o->shard);
+    if (shard.active() && o->resume) throw BadInput("shard", "a shard always joins the sweep in --out: drop --resume");
+
+    PhasePointOptions po;
+    po.stationary.method = o->method == "auto" ? Method::Auto : parse_method(o->method, "method");
+    if (o->paths > 0) po.stationary.paths = o->paths;
+    po.validate();
+    // Every grid model must be valid: a bad range is bad input of its axis, before any work.
+    for (int i = 0; i < x.points; ++i)
+        for (int j = 0; j < y.points; ++j) {
+            const ModelParams m = with_parameter(with_parameter(o->common.model, x.name, x.value(i)), y.name, y.value(j));
+            try {
+                m.validate();
+                resolve_method(m, po.stationary.method, "method");
+            } catch (const BadInput& e) {
+                throw BadInput(e.name == x.name ? "x" : e.name == y.name ? "y" : e.name,
+                               "at " + x.name + " = " + io::cell(x.value(i)) + ", " + y.name + " = " +
+                                   io::cell(y.value(j)) + ": " + e.name + " " + e.rule);
+            }
+        }
+
+    nlohmann::json options = {{"method", o->method}, {"paths", po.stationary.paths}, {"tol", po.stationary.tol},
+                              {"max_iterations", po.stationary.max_iterations},
+                              {"random_sets", po.stationary.random_sets}, {"fixed_point_scan", po.fixed_point_scan},
+                              {"decay_tol", po.decay_tol}};
+    io::SweepOptions so;
+    so.dir = o->common.out_dir;
+    so.table = "phase";
+    so.columns = kColumns;
+    so.manifest = {{"command", "phase"}, {"version", run_info().version}, {"command_line", run_info().command_line},
+                   {"x", x.to_string()}, {"y", y.to_string()}, {"params", model_json(o->common.model)},
+                   {"seed", o->common.seed}, {"options", options}};
+    so.meta = {{"command", "phase"}, {"version", run_info().version}, {"command_line", run_info().command_line},
+               {"x_name", x.name}, {"y_name", y.name}, {"x", x.to_string()}, {"y", y.to_string()},
+               {"seed", o->common.seed}, {"params", model_json(o->common.model)}, {"settings", options}};
+    so.resume = o->resume;
+    so.shard = shard;
+    so.base_seed = o->common.seed;
+    so.threads = o->threads;
+    so.observer = observer(o->common);
+
+    const ModelParams base = o->common.model;
+    const auto point = [&](std::uint64_t idx, std::uint64_t seed) {
+        const int i = static_cast<int>(idx % static_cast<std::uint64_t>(x.points));
+        const int j = static_cast<int>(idx / static_cast<std::uint64_t>(x.points));
+        const ModelParams m = with_parameter(with_parameter(base, x.name, x.value(i)), y.name, y.value(j));
+        PhasePointOptions p = po;
+        p.stationary.seed = seed;
+        const PhasePoint r = classify_phase_point(m, p);
+        return std::vector<std::string>{io::cell(x.value(i)), io::cell(y.value(j)), to_string(r.label),
+                                        io::cell(r.C_h0), io::cell(r.lambda_max), io::cell(r.G),
+                                        io::cell(r.stable_fixed_point_Delta_h), r.method, r.termination};
+    };
+    const int total = x.points * y.points;
+    const io::SweepSummary s = io::run_sweep(static_cast<std::uint64_t>(total), point, so);
+    if (!s.root) return kExitOk;  // rank 0 reports
+
+    const std::string dir = o->common.out_dir;
+    const auto counts = label_counts(s.rows);
+    if (s.complete) {
+        write_atomic(dir + "/phase_summary.md", summary_markdown(counts, total, x, y));
+        if (o->latex) write_atomic(dir + "/phase_summary.tex", summary_latex(counts, total, x, y));
+        if (!o->no_plot) {
+            std::vector<std::string> args = {dir + "/phase.csv", dir + "/phase.png"};
+            if (std::filesystem::exists(dir + "/boundary.csv")) args.push_back(dir + "/boundary.csv");
+            run_plot("phase", "plot_phase.py", args);
+        }
+    }
+    nlohmann::json j = run_meta(o->common, options);
+    j["x"] = x.to_string();
+    j["y"] = y.to_string();
+    j["out"] = dir;
+    j["complete"] = s.complete;
+    j["points"] = total;
+    j["computed"] = s.computed;
+    j["resumed"] = s.resumed;
+    j["missing"] = s.missing;
+    j["ranks"] = s.ranks;
+    j["threads_per_rank"] = s.threads;
+    j["seconds"] = s.seconds;
+    j["counts"] = counts;
+    if (o->common.json) {
+        print_json(j);
+    } else {
+        std::printf("phase: %d points (%llu computed, %llu resumed, %llu missing) in %.1f s on %d rank(s) x %d thread(s)\n",
+                    total, static_cast<unsigned long long>(s.computed), static_cast<unsigned long long>(s.resumed),
+                    static_cast<unsigned long long>(s.missing), s.seconds, s.ranks, s.threads);
+        for (const auto& [label, k] : counts) std::printf("  %-10s %d\n", label.c_str(), k);
+        if (s.complete) std::printf("wrote %s/phase.csv\n", dir.c_str());
+        else std::printf("incomplete: run the other shards, then 'gdmft phase ... --resume' to merge\n");
+    }
+    return kExitOk;
+}
+
+}  // namespace
+
+Command add_phase(CLI::App& root) {
+    auto o = std::make_shared<PhaseOptions>();
+    CLI::App* cmd = root.add_subcommand("phase", "phase diagram over two model parameters (MPI-aware sweep)");
+    add_model_options(*cmd, o->common);
+    add_output_options(*cmd, o->common, true);
+    cmd->add_option("--x", o->x_text, "horizontal axis NAME:MIN:MAX:N (NAME a model parameter)")->required();
+    cmd->add_option("--y", o->y_text, "vertical axis NAME:MIN:MAX:N")->required();
+    cmd->add_flag("--resume", o->resume, "continue the sweep in --out (same parameters and version)");
+    cmd->add_option("--shard", o->shard, "compute only points i % M == K (K/M; Slurm arrays); joins the sweep in --out");
+    cmd->add_option("--threads", o->threads, "threads per process (0: OMP_NUM_THREADS, else cores / ranks per node)");
+    cmd->add_option("--method", o->method, "stationary method: auto, gaussian or sampled")->capture_default_str();
+    cmd->add_option("--paths", o->paths, "paths of the sampled method (0: its default)");
+    cmd->add_flag("--latex", o->latex, "also write phase_summary.tex (booktabs) next to phase_summary.md");
+    cmd->add_flag("--no-plot", o->no_plot, "skip phase.png");
+
+    return {cmd, [o]() {
+        // Under mpirun every rank checks the input; only rank 0 reports a bad one.
+        const io::Ranks ranks = io::mpi_start();
+        try {
+            return run_phase(o.get());
+        } catch (const BadInput&) {
+            if (!ranks.root()) io::mpi_quiet_exit(kExitBadInput);
+            throw;
+        }
+    }};
+}
+
+}  // namespace gdmft::app
