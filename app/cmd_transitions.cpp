@@ -19,6 +19,7 @@ struct TransitionsCli {
     std::string scan;
     int points = 41;
     bool no_lyapunov = false;
+    bool latex = false, no_plot = false;
 };
 
 void print_human(const TransitionsResult& r) {
@@ -51,6 +52,8 @@ Command add_transitions(CLI::App& root) {
     cmd->add_option("--scan", cli->scan, "NAME:MIN:MAX, the scanned model parameter")->required();
     cmd->add_option("--points", cli->points, "rows of the scan table (>= 2)")->capture_default_str();
     cmd->add_flag("--no-lyapunov", cli->no_lyapunov, "leave lambda_max out of the scan table");
+    cmd->add_flag("--latex", cli->latex, "with --out: also write transitions.tex (booktabs) next to transitions.md");
+    cmd->add_flag("--no-plot", cli->no_plot, "with --out: do not draw transitions.png");
 
     Command c;
     c.app = cmd;
@@ -73,6 +76,12 @@ Command add_transitions(CLI::App& root) {
         if (!cli->common.out_dir.empty()) {
             write_csv(cli->common.out_dir + "/transitions.csv", meta, io::scan_columns(axis.name), io::scan_table(r));
             write_atomic(cli->common.out_dir + "/transitions.json", j.dump(2) + "\n");
+            write_atomic(cli->common.out_dir + "/transitions.md", io::transitions_markdown(r));
+            if (cli->latex) write_atomic(cli->common.out_dir + "/transitions.tex", io::transitions_latex(r));
+            if (!cli->no_plot)
+                run_plot("transitions", "plot_transitions.py",
+                         {cli->common.out_dir + "/transitions.csv", cli->common.out_dir + "/transitions.json",
+                          cli->common.out_dir + "/transitions.png"});
         }
         if (cli->common.json) print_json(j);
         else print_human(r);

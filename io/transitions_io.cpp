@@ -1,7 +1,10 @@
 #include "io/transitions_io.hpp"
 
+#include "io/latex_table.hpp"
+
 #include "io/json.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -134,6 +137,65 @@ std::string boundary_csv_text(const nlohmann::json& meta, const BoundaryResult& 
     rows(r.fixed_point_fold, "fixed_point_fold");
     rows(r.chaos_onset, "chaos_onset");
     return os.str();
+}
+
+namespace {
+
+struct ThresholdRow {
+    std::string name, value, note;
+};
+
+std::vector<ThresholdRow> threshold_rows(const TransitionsResult& r) {
+    auto v = [](bool found, double x) {
+        if (!found || !std::isfinite(x)) return std::string("none in range");
+        char b[32];
+        std::snprintf(b, sizeof b, "%.7g", x);
+        return std::string(b);
+    };
+    auto g = [](double x) {
+        char b[32];
+        std::snprintf(b, sizeof b, "%.4g", x);
+        return std::string(b);
+    };
+    std::vector<ThresholdRow> rows;
+    rows.push_back({"g_zero_unstable", v(r.zero_unstable.found, r.zero_unstable.value),
+                    r.zero_unstable.found ? "G = 1 of the lowest fixed point" : r.zero_unstable.message});
+    rows.push_back({"g_fp", v(r.fixed_point.found, r.fixed_point.value),
+                    r.fixed_point.found ? (r.fixed_point.continuous ? "continuous (D_fold = 0)"
+                                                                    : "saddle-node at Delta_h = " + g(r.fixed_point.D_fold))
+                                        : r.fixed_point.message});
+    rows.push_back({"g_chaos", v(r.chaos.found, r.chaos.value),
+                    r.chaos.found ? "end of the chaotic branch: " + r.chaos.end : r.chaos.message});
+    if (r.chaos.found) {
+        rows.push_back({"discontinuous", r.chaos.discontinuous ? "yes" : "no", ""});
+        if (r.chaos.discontinuous) {
+            rows.push_back({"jump in C_h0", v(true, r.chaos.jump_C_h0), "chaotic C_h0 at the onset minus the fixed point's"});
+            rows.push_back({"jump in lambda_max", v(true, r.chaos.jump_lambda_max), "chaos minus the stable fixed point"});
+        }
+    }
+    return rows;
+}
+
+}  // namespace
+
+std::string transitions_markdown(const TransitionsResult& r) {
+    std::string out = "# gdmft transitions: " + r.scan.name + " in [" + format_uncertain(r.scan.min, 0) + ", " +
+                      format_uncertain(r.scan.max, 0) + "]\n\n| quantity | value | note |\n|---|---|---|\n";
+    for (const auto& row : threshold_rows(r)) out += "| " + row.name + " | " + row.value + " | " + row.note + " |\n";
+    return out;
+}
+
+std::string transitions_latex(const TransitionsResult& r) {
+    LatexTable t;
+    t.caption = "Transitions along " + latex_escape(r.scan.name) + " (gdmft transitions).";
+    t.align = "llp{0.5\\linewidth}";
+    t.header = {"quantity", "value", "note"};
+    for (const auto& row : threshold_rows(r)) {
+        const bool numeric = !row.value.empty() && (std::isdigit(static_cast<unsigned char>(row.value[0])) || row.value[0] == '-');
+        t.rows.push_back({latex_escape(row.name), numeric ? latex_number(row.value) : latex_escape(row.value),
+                          latex_escape(row.note)});
+    }
+    return latex_table(t);
 }
 
 }  // namespace gdmft::io

@@ -17,6 +17,12 @@ nlohmann::json to_json(const TransitionsResult& r);
 std::vector<std::string> scan_columns(const std::string& name);
 std::vector<std::vector<double>> scan_table(const TransitionsResult& r);
 
+// The thresholds as a table for papers: Markdown (transitions.md) and booktabs LaTeX (transitions.tex).
+// The values are deterministic (no statistical error); they are printed to their located accuracy,
+// 7 significant digits. A threshold outside the range reads "none in range".
+std::string transitions_markdown(const TransitionsResult& r);
+std::string transitions_latex(const TransitionsResult& r);
+
 // The traced curves as lists of {x, y} per line, and the thresholds.
 nlohmann::json to_json(const BoundaryResult& r);
 // boundary.csv: the '# key: value' header (meta, x_name, y_name), columns x,y,line (line a string:

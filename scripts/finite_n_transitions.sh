@@ -2,7 +2,7 @@
 # Finite-N confirmation of the discontinuous transition at alpha_r = 10, tau_r = 0 (THEORY.md 6):
 #  1. bistability at g_h = 1.9 (the zero fixed point is stable, g_h sigma_r(0) = 0.95, and the DMFT has
 #     a chaotic solution): starts near zero land on the fixed point, large starts stay chaotic;
-#  2. transient chaos at g_h = 1.87, just above the DMFT onset g_chaos = 1.85: the lifetime of the
+#  2. transient chaos at g_h = 1.87, 0.6% above the DMFT onset g_chaos = 1.8593: the lifetime of the
 #     chaotic state against N (censored at t_max), and whether it grows exponentially with N;
 #  3. input-induced chaos at g_h = 1.75 (stable, no chaotic DMFT solution at s = 0; chaotic at s = 0.2):
 #     lambda_max of the same networks without and with the quenched input.
