@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# The main job (called by ./run after the build): gating at work. At the output-gated point
-# g_h = 3, alpha_r = 4, tau_r = 0 (THEORY.md section 8: the DMFT C_h0 = 1.198) it solves the stationary
-# DMFT with lambda_max, lists the fixed points, simulates finite networks of N = 500, 1000, 2000 and
-# prints the DMFT against each N, next to the ungated default (alpha_r = 0) for contrast.
-# Everything goes under results/ (or the directory given as $1); each file is written whole.
-# Sizes, networks and run lengths can be set from the environment (MAIN_SIZES, MAIN_REALIZATIONS,
-# MAIN_T_MAX, MAIN_T_BURN). Plots need Debian's python3-matplotlib (scripts/setup.sh installs it).
+# The main job (called by ./run after the build): where the output gate makes chaos discontinuous, and
+# how well the theory holds at finite N. It writes, under results/ (or the directory given as $1):
+#  1. the (g_h, alpha_r) phase diagram at tau_r = 0 (40 x 41, labels stable / chaotic / bistable; 40
+#     points in g_h keep g_h = 2, where G = 1 exactly and the point is unresolved, off the grid), with
+#     the transition lines traced by continuation and the thresholds alpha_r = 2 sqrt 2, 2 sqrt 3 of
+#     THEORY.md section 6 drawn over it (phase/);
+#  2. the transitions along g_h at alpha_r = 10 (transitions/): g_zero_unstable, g_fp, g_chaos, the jumps;
+#  3. the validation table of the output-gated point g_h = 3, alpha_r = 4, tau_r = 0 (THEORY.md 8:
+#     C_h0 = 1.198): the DMFT against networks of N = 500, 1000, 2000, next to the ungated network.
+# Tables come as CSV, Markdown and LaTeX (booktabs); plots as PNG. Each file is written whole.
+# Sizes, networks and run lengths of step 3 can be set from the environment (MAIN_SIZES,
+# MAIN_REALIZATIONS, MAIN_T_MAX, MAIN_T_BURN). Plots need Debian's python3-matplotlib (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-results}
@@ -34,6 +39,19 @@ run_to() {
 }
 
 start=$SECONDS
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}  # OpenMP threads sleep while waiting (shared cores)
+
+# A previous run's phase sweep: this run computes it again (phase refuses to mix two sweeps).
+rm -rf "$out/phase"
+echo "== gdmft boundary --x alpha_r:0:20 --y g_h --tau-r 0 -> $out/phase/boundary.csv" >&2
+run_to "$out/boundary.json" "$bin" boundary --x alpha_r:0:20 --y g_h --tau-r 0 --points 41 --out "$out/phase" --json
+
+echo "== gdmft phase --x g_h:1:3:40 --y alpha_r:0:20:41 --tau-r 0 -> $out/phase/" >&2
+run_to "$out/phase.json" "$bin" phase --x g_h:1:3:40 --y alpha_r:0:20:41 --tau-r 0 --latex --out "$out/phase" --json
+
+echo "== gdmft transitions --scan g_h:1:3 --alpha-r 10 --tau-r 0 -> $out/transitions/" >&2
+run_to "$out/transitions.json" "$bin" transitions --scan g_h:1:3 --alpha-r 10 --tau-r 0 --latex \
+    --out "$out/transitions" --json
 echo "== gdmft solve ${point[*]} --lyapunov -> $out/solve.json, $out/solve/" >&2
 run_to "$out/solve.json" "$bin" solve "${point[@]}" --lyapunov --json --out "$out/solve"
 
@@ -46,7 +64,7 @@ run_to "$out/fixedpoint.json" "$bin" fixedpoint "${point[@]}" --json
 echo "== gdmft validate --points output_gated (N = $sizes, $realizations networks each) -> $out/validation/" >&2
 run_to "$out/validation.json" "$bin" validate --points output_gated --sizes "$sizes" \
     --realizations "$realizations" --t-max "$t_max" --t-burn "$t_burn" --corr-times 20 --float32 \
-    --json --out "$out/validation"
+    --latex --json --out "$out/validation"
 
 echo "== gdmft simulate ${point[*]} --N 1000 --lyapunov -> $out/simulate.json" >&2
 run_to "$out/simulate.json" "$bin" simulate "${point[@]}" --N 1000 --t-max 150 --t-burn 50 \
@@ -57,12 +75,12 @@ echo
 "$py" scripts/main_job_table.py "$out"
 echo
 echo "Done in $((SECONDS - start)) s. Results in $out/:"
-echo "  summary.txt                      the table above"
+echo "  summary.txt                      the summary above"
+echo "  phase/phase.png, phase.csv       (g_h, alpha_r) phase diagram with the traced transition lines"
+echo "  phase/phase_summary.md, .tex     label counts (Markdown, LaTeX); phase/boundary.csv the lines"
+echo "  transitions/transitions.png      C_h0 and lambda_max against g_h at alpha_r = 10, thresholds marked"
+echo "  transitions/transitions.md, .tex, .csv      the thresholds and the scan table"
 echo "  gating.png                       C_h(tau): DMFT against the networks, and the ungated DMFT"
-echo "  solve.json, solve/correlations.csv          stationary DMFT at the output-gated point"
-echo "  solve_ungated.json, solve_ungated/...       the same, ungated (alpha_r = 0)"
-echo "  fixedpoint.json                  fixed-point branches and their stability G"
-echo "  validation/validation.csv, .md   DMFT against N = $sizes ($realizations networks each)"
-echo "  validation/output_gated/         C_h(tau) per N (correlations.csv) and its plot C_h.png"
-echo "  simulate.json, simulate/         N = 1000 with lambda_max"
+echo "  validation/validation.md, .tex, .csv        DMFT against N = $sizes ($realizations networks each)"
+echo "  solve.json, solve_ungated.json, fixedpoint.json, simulate.json   the single runs"
 echo "Every JSON object and CSV header records the parameters, seed, version and command line."

@@ -1,9 +1,12 @@
 #!/usr/bin/python3
-"""The main job's summary: the output-gated point's DMFT against finite-N simulation, and gating's effect.
+"""The main job's summary: the (g_h, alpha_r) phase diagram and its thresholds, the transitions at
+alpha_r = 10, and the output-gated point's DMFT against finite-N simulation.
 
 Usage: main_job_table.py OUT
 
 Reads, under OUT (written by scripts/main_job.sh):
+  boundary.json, phase/phase.csv   gdmft boundary and gdmft phase over (g_h, alpha_r) (optional)
+  transitions.json      gdmft transitions --scan g_h at alpha_r = 10 (optional)
   solve.json            gdmft solve --lyapunov --json at the output-gated point
   solve_ungated.json    the same at the ungated default (alpha_r = 0), for contrast
   fixedpoint.json       gdmft fixedpoint --json at the output-gated point
@@ -53,6 +56,43 @@ def pct(v):
     return "n/a" if v is None else format(100 * v, "+.1f") + "%"
 
 
+def transitions_section(out, w):
+    """The phase diagram's label counts and thresholds, and the transitions at alpha_r = 10."""
+    bpath, ppath = os.path.join(out, "boundary.json"), os.path.join(out, "phase", "phase.csv")
+    if os.path.exists(bpath) and os.path.exists(ppath):
+        b = load_json(bpath)
+        counts = {}
+        with open(ppath) as f:
+            rows = [ln.rstrip("\n").split(",") for ln in f if not ln.startswith("#")]
+        col = rows[0].index("phase")
+        for r in rows[1:]:
+            counts[r[col]] = counts.get(r[col], 0) + 1
+        w("Phase diagram over (g_h, alpha_r) at tau_r = 0 (gdmft phase, %d points): %s"
+          % (len(rows) - 1, ", ".join("%s %d" % kv for kv in sorted(counts.items()))))
+        exact = {"first_order_fixed_point_at": 2 * 2 ** 0.5, "discontinuous_chaos_at": 2 * 3 ** 0.5}
+        names = {"first_order_fixed_point_at": "fixed-point transition turns first order at alpha_r g_r",
+                 "discontinuous_chaos_at": "chaotic transition turns discontinuous at alpha_r g_r"}
+        for k in ("first_order_fixed_point_at", "discontinuous_chaos_at"):
+            v = b.get(k)
+            w("  %-58s %s   (THEORY.md 6: %.7f%s)" % (names[k], fnum(v, ".7f"), exact[k],
+              "" if v is None else ", %+.1e relative" % (v / exact[k] - 1)))
+        w("")
+    tpath = os.path.join(out, "transitions.json")
+    if os.path.exists(tpath):
+        t = load_json(tpath)
+        w("Transitions along g_h at alpha_r = %g, tau_r = %g (gdmft transitions):"
+          % (t["params"]["alpha_r"], t["params"]["tau_r"]))
+        w("  g_zero_unstable %s   g_fp %s   g_chaos %s   discontinuous %s"
+          % (fnum(t.get("g_zero_unstable"), ".7g"), fnum(t.get("g_fp"), ".7g"), fnum(t.get("g_chaos"), ".7g"),
+             str(t.get("discontinuous")).lower()))
+        if t.get("discontinuous"):
+            w("  at g_chaos: C_h0 jumps by %s and lambda_max by %s (chaos %s, fixed point %s);"
+              % (fnum(t.get("jump_C_h0")), fnum(t.get("jump_lambda_max")), fnum(t.get("lambda_max_chaos_at_onset")),
+                 fnum(t.get("lambda_max_fixed_point_at_onset"))))
+            w("  between g_chaos and g_zero_unstable the zero fixed point and chaos coexist (bistable)")
+        w("")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -68,6 +108,7 @@ def main():
     p = gated["params"]
     lines = []
     w = lines.append
+    transitions_section(out, w)
     w("Output-gated network: g_h = %g, alpha_r = %g, tau_r = %g (other parameters at their defaults)"
       % (p["g_h"], p["alpha_r"], p["tau_r"]))
     w("")
