@@ -3,8 +3,8 @@
 # how well the theory holds at finite N. It writes, under results/ (or the directory given as $1):
 #  1. the (g_h, alpha_r) phase diagram at tau_r = 0 (40 x 41, labels stable / chaotic / bistable; 40
 #     points in g_h keep g_h = 2, where G = 1 exactly and the point is unresolved, off the grid), with
-#     the transition lines traced by continuation and the thresholds alpha_r = 2 sqrt 2, 2 sqrt 3 of
-#     THEORY.md section 6 drawn over it (phase/);
+#     the transition lines traced by continuation drawn over it, and the thresholds where they change
+#     order (THEORY.md section 6: alpha_r g_r = 2 sqrt 2 and 2 sqrt 3) located on them (phase/);
 #  2. the transitions along g_h at alpha_r = 10 (transitions/): g_zero_unstable, g_fp, g_chaos, the jumps;
 #  3. the validation table of the output-gated point g_h = 3, alpha_r = 4, tau_r = 0 (THEORY.md 8:
 #     C_h0 = 1.198): the DMFT against networks of N = 500, 1000, 2000, next to the ungated network.
