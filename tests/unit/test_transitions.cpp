@@ -1,5 +1,6 @@
 // dmft/transitions: the zero instability, the fixed-point fold and the chaos onset against exact limits
 // (SCS, erf closed forms) and an independent root count; gdmft transitions/boundary bad input.
+#include "dmft/boundary.hpp"
 #include "dmft/fixed_points.hpp"
 #include "dmft/solve.hpp"
 #include "dmft/transitions.hpp"
@@ -128,6 +129,30 @@ TEST_CASE("with a quenched input at alpha_r = 10 the onset is continuous, at G =
         const StationaryResult r = solve_stationary(at, o);
         CHECK((r.termination == Termination::Converged) == (dg > 0));
     }
+}
+
+TEST_CASE("the fixed-point transition turns first order in beta_r where the small-D expansion says") {
+    // Closed form (tanh, mu = s = 0, tau_r = 0): for small D, <phi^2> = D - 2 D^2 + O(D^3) and
+    // <sigma_r^2>_{Delta_r} = s0^2 + Delta_r (sigma'^2 + sigma sigma'')(0) + ..., Delta_r = g_r^2 D, so
+    // U(D) = g_h^2 [s0^2 D + (g_r^2 (sigma'^2 + sigma sigma'') - 2 s0^2) D^2 + ...]. The transition is first
+    // order where the D^2 coefficient turns positive. With sigma' = alpha s0 (1 - s0) and
+    // sigma'' = alpha^2 s0 (1 - s0)(1 - 2 s0): alpha^2 g_r^2 (1 - s0)(2 - 3 s0) = 2 (at beta_r = 0: alpha g_r
+    // = 2 sqrt 2). At alpha_r = 10, g_r = 1: 3 s0^2 - 5 s0 + 1.98 = 0, s0 = 1/(1 + e^beta_r).
+    const double s0 = (5 - std::sqrt(25 - 12 * 1.98)) / 6;
+    const double beta_star = std::log(1 / s0 - 1);  // -0.60913
+    ModelParams m;
+    m.alpha_r = 10;
+    m.tau_r = 0;
+    ParameterAxis x;
+    x.name = "beta_r";
+    x.min = -1;
+    x.max = 0;
+    x.points = 5;
+    BoundaryOptions o;
+    o.chaos = false;
+    const BoundaryResult r = trace_boundary(m, x, "g_h", o);
+    REQUIRE(r.first_order_fixed_point.found);
+    CHECK(r.first_order_fixed_point.x == doctest::Approx(beta_star).epsilon(1e-5));
 }
 
 TEST_CASE("unsupported chaos onset is reported, not faked") {
