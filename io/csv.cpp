@@ -74,6 +74,19 @@ const std::vector<double>* CsvTable::column(const std::string& name) const {
     return it == names.end() ? nullptr : &columns[static_cast<std::size_t>(it - names.begin())];
 }
 
+bool read_header_line(const std::string& line, nlohmann::json& header) {
+    if (line.empty() || line[0] != '#') return false;
+    const auto colon = line.find(':');
+    if (colon == std::string::npos || colon < 2) return true;
+    const std::string key = line.substr(2, colon - 2);
+    try {
+        header[key] = nlohmann::json::parse(line.substr(colon + 1));
+    } catch (const nlohmann::json::exception&) {
+        header[key] = line.substr(colon + 1);
+    }
+    return true;
+}
+
 CsvTable read_csv(const std::string& path) {
     std::ifstream in(path);
     if (!in) throw std::runtime_error("cannot read '" + path + "'");
@@ -81,17 +94,7 @@ CsvTable read_csv(const std::string& path) {
     std::string line;
     while (std::getline(in, line)) {
         if (line.empty()) continue;
-        if (line[0] == '#') {
-            const auto colon = line.find(':');
-            if (colon == std::string::npos || colon < 2) continue;
-            const std::string key = line.substr(2, colon - 2);
-            try {
-                t.header[key] = nlohmann::json::parse(line.substr(colon + 1));
-            } catch (const nlohmann::json::exception&) {
-                t.header[key] = line.substr(colon + 1);
-            }
-            continue;
-        }
+        if (read_header_line(line, t.header)) continue;
         std::stringstream ss(line);
         std::string cell;
         if (t.names.empty()) {

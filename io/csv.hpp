@@ -32,4 +32,8 @@ struct CsvTable {
 // Throws std::runtime_error if the file cannot be read or has no column-name line.
 CsvTable read_csv(const std::string& path);
 
+// One line of a '#' header: true if `line` starts with '#'; then a '# key: value' entry goes into
+// `header` (the value parsed as JSON where it parses, else kept as text). Shared by the CSV readers.
+bool read_header_line(const std::string& line, nlohmann::json& header);
+
 }  // namespace gdmft::io

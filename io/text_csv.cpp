@@ -91,17 +91,7 @@ TextTable read_text_csv(const std::string& path) {
     std::string line;
     while (std::getline(in, line)) {
         if (line.empty()) continue;
-        if (line[0] == '#') {
-            const auto colon = line.find(':');
-            if (colon == std::string::npos || colon < 2) continue;
-            const std::string key = line.substr(2, colon - 2);
-            try {
-                t.header[key] = nlohmann::json::parse(line.substr(colon + 1));
-            } catch (const nlohmann::json::exception&) {
-                t.header[key] = line.substr(colon + 1);
-            }
-            continue;
-        }
+        if (read_header_line(line, t.header)) continue;
         auto cells = split_record(line);
         if (t.names.empty()) {
             t.names = std::move(cells);

@@ -6,9 +6,10 @@ import json
 import os
 
 
-def read_csv(path):
-    """Returns (meta, cols): the header as a dict, and the columns as lists of floats by name (in file order)."""
-    meta, rows = {}, []
+def read_table(path):
+    """Returns (meta, names, rows): the '#' header as a dict (JSON values where they parse), the column
+    names, and the rows as dicts of strings (for tables with text columns, such as phase.csv)."""
+    meta, lines = {}, []
     with open(path) as f:
         for line in f:
             if line.startswith("#"):
@@ -17,15 +18,17 @@ def read_csv(path):
                     meta[key.strip()] = json.loads(value)
                 except ValueError:
                     meta[key.strip()] = value.strip()
-            else:
-                rows.append(line)
-    reader = csv.reader(rows)
+            elif line.strip():
+                lines.append(line)
+    reader = csv.reader(lines)
     names = next(reader)
-    cols = {n: [] for n in names}
-    for r in reader:
-        for n, v in zip(names, r):
-            cols[n].append(float(v))
-    return meta, cols
+    return meta, names, [dict(zip(names, r)) for r in reader]
+
+
+def read_csv(path):
+    """Returns (meta, cols): the header as a dict, and the columns as lists of floats by name (in file order)."""
+    meta, names, rows = read_table(path)
+    return meta, {n: [float(r[n]) for r in rows] for n in names}
 
 
 def _temp_name(path):

@@ -8,8 +8,6 @@ phase one of stable, chaotic, bistable, marginal, unresolved.
 boundary.csv (optional, from `gdmft boundary`): x, y, line, with header x_name, y_name; each line is drawn
 over the grid. When its x_name is the phase diagram's y_name, its axes are swapped.
 """
-import csv
-import json
 import sys
 
 import matplotlib
@@ -18,29 +16,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from gdmft_csv import save_figure  # noqa: E402
+from gdmft_csv import read_table, save_figure  # noqa: E402
 
 LABELS = ["stable", "chaotic", "bistable", "marginal", "unresolved"]
 COLOURS = ["#4c78a8", "#e45756", "#b279a2", "#f2cf5b", "#bab0ac"]
 LINE_STYLES = {"zero_unstable": ("k", "--"), "fixed_point_fold": ("k", ":"), "chaos_onset": ("k", "-")}
-
-
-def read_table(path):
-    """(meta, names, rows) of a CSV with '#' header lines; cells stay strings."""
-    meta, lines = {}, []
-    with open(path) as f:
-        for line in f:
-            if line.startswith("#"):
-                key, _, value = line[1:].partition(":")
-                try:
-                    meta[key.strip()] = json.loads(value)
-                except ValueError:
-                    meta[key.strip()] = value.strip()
-            elif line.strip():
-                lines.append(line)
-    reader = csv.reader(lines)
-    names = next(reader)
-    return meta, names, [dict(zip(names, r)) for r in reader]
 
 
 def main():
