@@ -165,11 +165,14 @@ NetworkCount count_fixed_points(const FixedPointSystem& sys, const CountOptions&
             // Backtracking on the deflated residual |M F|.
             const double merit = std::exp(lm) * f.norm();
             double a = 1.0;
+            bool descent = false;
             Eigen::VectorXd hn;
-            for (int ls = 0; ls < 30; ++ls, a *= 0.5) {
+            for (int ls = 0; ls < 30 && !descent; ++ls) {
                 hn = h + a * d;
-                if (std::exp(defl.log_factor(hn, nullptr)) * sys.F(hn).norm() < (1 - 1e-4 * a) * merit) break;
+                descent = std::exp(defl.log_factor(hn, nullptr)) * sys.F(hn).norm() < (1 - 1e-4 * a) * merit;
+                if (!descent) a *= 0.5;
             }
+            if (!descent) break;  // stagnation (a local minimum of |M F|): this start has failed
             h = hn;
             if (!h.allFinite() || h.norm() > 1e6 * sqrtN) break;
             done = sys.F(h).cwiseAbs().maxCoeff() < 1e-2 * o.residual_tol || a * d.norm() < 1e-13 * (1 + h.norm());
