@@ -150,6 +150,9 @@ NetworkCount count_fixed_points(const FixedPointSystem& sys, const CountOptions&
         return true;
     };
 
+    // h = 0 is a root whenever there is no input (phi(0) = 0): include it when certified, since Newton rarely
+    // lands on it once a nearby pair exists (a regression: N = 25, g_eff = 2 missed it).
+    if (sys.F(Eigen::VectorXd::Zero(N)).cwiseAbs().maxCoeff() < o.residual_tol) add_root(Eigen::VectorXd::Zero(N), 0);
     for (int k = 0; k < out.starts; ++k) {
         Eigen::VectorXd h = order[k];
         bool done = false;

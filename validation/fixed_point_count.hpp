@@ -9,7 +9,7 @@
 //   - deflation: Newton runs on M(h) F(h), M = prod_k (|h - h_k|^-p + shift), so it is repelled from
 //     every root already found (step h' = h + d0 / (1 - grad ln M . d0), d0 the plain Newton step);
 //   - starts: Gaussian vectors at several radii, and points of a short trajectory of dh/dt = F(h);
-//   - the odd symmetry h -> -h when phi is odd and there is no input;
+//   - the odd symmetry h -> -h when phi is odd and there is no input; h = 0 is added when it is a root;
 //   - each converged point is polished by plain Newton and certified by max_i |F_i| < residual_tol,
 //     then deduplicated: a root within dedup_tol sqrt(N) (Euclidean) of a known one is the same root.
 // Saturation: the starts are taken in a fixed order; `found_late` counts roots first found in the last

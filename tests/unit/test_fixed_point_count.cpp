@@ -131,6 +131,18 @@ TEST_CASE("roots are fixed points of the full network with dynamic z and r gates
     }
 }
 
+TEST_CASE("regression: the zero root is counted next to a small-norm pair (N = 25, g_eff = 2)") {
+    // This network (seed from a --count run) has a pair of roots with |h|^2/N = 3.6e-4 near 0; Newton from
+    // every start went to the pair, and the count was 8 without h = 0.
+    ModelParams m;
+    m.g_h = 4;
+    CountOptions o;
+    o.N = 25;
+    const auto c = count_fixed_points(FixedPointSystem(m, 25, 15065460854596737028ULL), o);
+    CHECK(c.roots.size() % 2 == 1);
+    CHECK(c.roots.front().h.norm() == 0.0);
+}
+
 TEST_CASE("bad input names the key") {
     ModelParams m;
     CountOptions o = small(1);
