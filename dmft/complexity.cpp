@@ -169,8 +169,9 @@ ComplexityResult scs_complexity(double g, Phi phi, const ComplexityOptions& opts
     const int best = int(std::max_element(Gs.begin(), Gs.end()) - Gs.begin());
     if (!(Gs[best] > opts.Sigma_floor)) {
         r.converged = true;
-        r.message = "only the trivial fixed point: the profile G(q) has no positive maximum above q = " +
-                    std::to_string(opts.q_min) + " (Sigma = 0)";
+        r.message = "only the trivial fixed point to numerical accuracy: the profile G(q) has no maximum above " +
+                    std::to_string(opts.Sigma_floor) + " for q >= " + std::to_string(opts.q_min) +
+                    " (Sigma = 0; near the onset Sigma ~ (g_eff^2 - 1)^3 / 40.5)";
         r.unstable_fraction = 0.0;
         return r;
     }
