@@ -59,10 +59,10 @@ Command add_fixedpoint(CLI::App& root) {
     cmd->add_flag("--count", cli->count, "count fixed points in finite networks instead (Newton, deflation, symmetry)");
     cmd->add_option("--N", cli->counting.N, "with --count: network size")->capture_default_str();
     cmd->add_option("--networks", cli->counting.networks, "with --count: networks (realizations)")->capture_default_str();
-    cmd->add_option("--starts", cli->counting.random_starts, "with --count: random Newton starts per network")
+    cmd->add_option("--starts", cli->counting.random_starts, "with --count: random Newton starts per network (-1: max(600, 80 N))")
         ->capture_default_str();
     cmd->add_option("--trajectory-starts", cli->counting.trajectory_starts,
-                    "with --count: Newton starts taken along a trajectory, per network")
+                    "with --count: Newton starts taken along a trajectory, per network (-1: max(100, 8 N))")
         ->capture_default_str();
     cmd->add_option("--scan-points", cli->scan_points, "points of the geometric scan in Delta_h used to bracket roots")
         ->capture_default_str();
@@ -74,15 +74,15 @@ Command add_fixedpoint(CLI::App& root) {
         if (cli->count) {
             if (cli->counting.N < 2) throw BadInput("N", "must be >= 2");
             if (cli->counting.networks < 1) throw BadInput("networks", "must be >= 1");
-            if (cli->counting.random_starts < 0) throw BadInput("starts", "must be >= 0");
-            if (cli->counting.trajectory_starts < 0) throw BadInput("trajectory_starts", "must be >= 0");
+            if (cli->counting.random_starts < -1) throw BadInput("starts", "must be >= 0, or -1 for automatic");
+            if (cli->counting.trajectory_starts < -1) throw BadInput("trajectory_starts", "must be >= 0, or -1 for automatic");
             cli->counting.seed = cli->common.seed;
             const sim::CountResult r = sim::count_fixed_points(cli->common.model, cli->counting);
             nlohmann::json settings;
             settings["N"] = cli->counting.N;
             settings["networks"] = cli->counting.networks;
-            settings["starts"] = cli->counting.random_starts;
-            settings["trajectory_starts"] = cli->counting.trajectory_starts;
+            settings["starts"] = cli->counting.resolved_random_starts();
+            settings["trajectory_starts"] = cli->counting.resolved_trajectory_starts();
             nlohmann::json j = run_meta(cli->common, settings);
             j.update(count_json(r));
             if (cli->common.json) print_json(j);

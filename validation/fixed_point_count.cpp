@@ -99,19 +99,20 @@ NetworkCount count_fixed_points(const FixedPointSystem& sys, const CountOptions&
     Deflation defl{&out.roots, o.deflation_power, o.deflation_shift};
 
     // Starts: random at the radii, then trajectory points.
+    const int n_random = o.resolved_random_starts(), n_traj = o.resolved_trajectory_starts();
     std::vector<Eigen::VectorXd> starts;
     NormalStream rng(derive_seed(sys.seed, kStartsStream));
-    for (int k = 0; k < o.random_starts; ++k) {
+    for (int k = 0; k < n_random; ++k) {
         Eigen::VectorXd h(N);
         for (Eigen::Index i = 0; i < N; ++i) h(i) = rng.normal();
         starts.push_back(o.radii[k % o.radii.size()] * h);
     }
-    if (o.trajectory_starts > 0) {
+    if (n_traj > 0) {
         Eigen::VectorXd h(N);
         for (Eigen::Index i = 0; i < N; ++i) h(i) = rng.normal();
         const double dt = 0.05;
         const int steps = std::max(1, int(std::lround(o.trajectory_spacing / dt)));
-        for (int k = 0; k < o.trajectory_starts; ++k) {
+        for (int k = 0; k < n_traj; ++k) {
             for (int s = 0; s < steps; ++s) {  // RK2 (midpoint) on dh/dt = F(h)
                 const Eigen::VectorXd mid = h + 0.5 * dt * sys.F(h);
                 h += dt * sys.F(mid);
@@ -122,7 +123,7 @@ NetworkCount count_fixed_points(const FixedPointSystem& sys, const CountOptions&
     // Interleave trajectory points with random starts so both halves of the search use both kinds.
     std::vector<Eigen::VectorXd> order;
     {
-        const std::size_t nr = o.random_starts, nt = starts.size() - nr;
+        const std::size_t nr = n_random, nt = starts.size() - nr;
         std::size_t ir = 0, it = 0;
         while (ir < nr || it < nt) {
             if (ir < nr) order.push_back(starts[ir++]);
@@ -200,7 +201,9 @@ CountResult count_fixed_points(const ModelParams& model, const CountOptions& o) 
     model.validate();
     if (o.N < 2) throw BadInput("N", "must be >= 2");
     if (o.networks < 1) throw BadInput("networks", "must be >= 1");
-    if (o.random_starts + o.trajectory_starts < 2) throw BadInput("starts", "need at least 2 starts");
+    if (o.random_starts < -1) throw BadInput("starts", "must be >= 0, or -1 for automatic");
+    if (o.trajectory_starts < -1) throw BadInput("trajectory_starts", "must be >= 0, or -1 for automatic");
+    if (o.resolved_random_starts() + o.resolved_trajectory_starts() < 2) throw BadInput("starts", "need at least 2 starts");
     if (o.radii.empty()) throw BadInput("radii", "need at least one radius");
     if (!(o.residual_tol > 0) || !(o.dedup_tol > 0)) throw BadInput("residual_tol", "tolerances must be > 0");
     const auto t0 = std::chrono::steady_clock::now();

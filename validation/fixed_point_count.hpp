@@ -18,6 +18,8 @@
 
 #include <Eigen/Dense>
 
+#include <algorithm>
+
 #include <cstdint>
 #include <vector>
 
@@ -27,9 +29,13 @@ struct CountOptions {
     std::size_t N = 10;
     int networks = 4;
     std::uint64_t seed = 1;
-    int random_starts = 600;                       // per network, cycled over the radii
+    // Starts per network; -1: automatic, max(600, 80 N) random and max(100, 8 N) trajectory starts (600 and
+    // 100 left N = 40, g_eff = 3 unsaturated; 3000 and 300 saturated it: docs/complexity.md section 6).
+    int random_starts = -1;                        // cycled over the radii
     std::vector<double> radii{0.3, 1.0, 2.0, 4.0}; // rms component of the random starts
-    int trajectory_starts = 100;                   // points of one trajectory of dh/dt = F(h), dt = 0.05
+    int trajectory_starts = -1;                    // points of one trajectory of dh/dt = F(h), dt = 0.05
+    int resolved_random_starts() const { return random_starts >= 0 ? random_starts : std::max(600, 80 * int(N)); }
+    int resolved_trajectory_starts() const { return trajectory_starts >= 0 ? trajectory_starts : std::max(100, 8 * int(N)); }
     double trajectory_spacing = 1.0;               // time between trajectory starts
     int newton_iterations = 100;
     double residual_tol = 1e-10;                   // certification: max_i |F_i|
