@@ -51,6 +51,24 @@ TEST_CASE("log-det lemma against direct determinants of random J D (N = 400, two
     }
 }
 
+TEST_CASE("unstable fraction against eigenvalues of random J D (N = 400, two-point law of d)") {
+    // Fraction of eigenvalues of J D with Re > 1 (those of -I + J D with Re > 0), direct (Eigen) vs the
+    // radial mass 1 - s(r) of the hermitized equation. Finite-N allowance 0.015 (edge fluctuations).
+    DiagonalLaw law{{0.5, 1.5}, {0.5, 0.5}};
+    const int N = 400;
+    const double g = 1.6;
+    sim::NormalStream rng(sim::derive_seed(23, 0));
+    Eigen::MatrixXd M(N, N);
+    for (int i = 0; i < N; ++i)
+        for (int j = 0; j < N; ++j) M(i, j) = g / std::sqrt(double(N)) * rng.normal() * (j % 2 ? 1.5 : 0.5);
+    const Eigen::VectorXcd ev = Eigen::EigenSolver<Eigen::MatrixXd>(M, false).eigenvalues();
+    int right = 0;
+    for (Eigen::Index i = 0; i < ev.size(); ++i) right += ev(i).real() > 1;
+    const double theory = jd_unstable_fraction(law, g, 200);
+    MESSAGE("unstable fraction: direct " << double(right) / N << ", theory " << theory);
+    CHECK(std::abs(double(right) / N - theory) < 0.015);
+}
+
 TEST_CASE("Sigma = 0 with the reason for g <= 1, never NaN; positive above") {
     for (double g : {0.3, 0.9, 1.0}) {
         const auto r = scs_complexity(g, Phi{});
