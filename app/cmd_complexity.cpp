@@ -5,6 +5,7 @@
 #include "dmft/complexity_scan.hpp"
 #include "io/complexity_io.hpp"
 #include "numerics/errors.hpp"
+#include "numerics/format.hpp"
 
 #include <cstdio>
 #include <memory>
@@ -22,7 +23,7 @@ struct ComplexityCli {
 void print_point(const ComplexityResult& r) {
     std::printf("g_eff %.10g\n  Sigma %.10g\n  second_moment %.10g\n  unstable_fraction %s\n  q %.6g t %.6g m %.6g\n  %s\n",
                 r.g_eff, r.Sigma, r.second_moment,
-                r.unstable_fraction ? std::to_string(*r.unstable_fraction).c_str() : "null", r.q, r.t, r.m,
+                r.unstable_fraction ? fmt("%.6g", *r.unstable_fraction).c_str() : "null", r.q, r.t, r.m,
                 r.message.c_str());
 }
 
@@ -74,7 +75,7 @@ Command add_complexity(CLI::App& root) {
                 for (const auto& row : s.rows)
                     std::printf("%12.6g %14.8g %14.8g %12.6g\n", row.value, row.result.Sigma, row.result.second_moment,
                                 row.result.unstable_fraction.value_or(-1));
-                std::printf("onset %s (%s)\n(%.2f s)\n", s.onset ? std::to_string(*s.onset).c_str() : "none",
+                std::printf("onset %s (%s)\n(%.2f s)\n", s.onset ? fmt("%.10g", *s.onset).c_str() : "none",
                             s.onset_message.c_str(), s.seconds);
             }
         } else {
