@@ -2,6 +2,7 @@
 #include "app/commands.hpp"
 #include "app/output.hpp"
 #include "dmft/fixed_points.hpp"
+#include "validation/fixed_point_count.hpp"
 #include "numerics/errors.hpp"
 
 #include <cstdio>
@@ -14,7 +15,39 @@ namespace {
 struct FixedPointCli {
     CommonOptions common;
     int scan_points = 400;
+    bool count = false;
+    sim::CountOptions counting;
 };
+
+// --count: fixed points counted in finite networks (validation/fixed_point_count.hpp).
+nlohmann::json count_json(const sim::CountResult& r) {
+    nlohmann::json j;
+    j["mean_count"] = r.mean_count;
+    j["stderr_count"] = r.stderr_count;
+    j["mean_log_count"] = r.mean_log_count;
+    j["stderr_log_count"] = r.stderr_log_count;
+    j["saturated"] = r.saturated;
+    j["count_is"] = r.saturated ? "exact_for_the_search" : "lower_bound";
+    j["mean_norm2"] = r.mean_norm2;
+    j["unstable_fraction"] = r.unstable_fraction;
+    j["seconds"] = r.seconds;
+    j["networks"] = nlohmann::json::array();
+    for (const auto& n : r.networks) {
+        nlohmann::json row;
+        row["seed"] = n.seed;
+        row["count"] = n.roots.size();
+        row["saturated"] = n.saturated;
+        row["found_in_last_half"] = n.found_late;
+        row["starts"] = n.starts;
+        row["failed_starts"] = n.failed_starts;
+        row["seconds"] = n.seconds;
+        int stable = 0;
+        for (const auto& root : n.roots) stable += root.stable;
+        row["stable_roots"] = stable;
+        j["networks"].push_back(row);
+    }
+    return j;
+}
 
 }  // namespace
 
@@ -22,7 +55,15 @@ Command add_fixedpoint(CLI::App& root) {
     auto cli = std::make_shared<FixedPointCli>();
     CLI::App* cmd = root.add_subcommand("fixedpoint", "all fixed-point branches of the mean-field equations and their stability");
     add_model_options(*cmd, cli->common);
-    add_output_options(*cmd, cli->common, false);
+    add_output_options(*cmd, cli->common, true);
+    cmd->add_flag("--count", cli->count, "count fixed points in finite networks instead (Newton, deflation, symmetry)");
+    cmd->add_option("--N", cli->counting.N, "with --count: network size")->capture_default_str();
+    cmd->add_option("--networks", cli->counting.networks, "with --count: networks (realizations)")->capture_default_str();
+    cmd->add_option("--starts", cli->counting.random_starts, "with --count: random Newton starts per network (-1: max(600, 80 N))")
+        ->capture_default_str();
+    cmd->add_option("--trajectory-starts", cli->counting.trajectory_starts,
+                    "with --count: Newton starts taken along a trajectory, per network (-1: max(100, 8 N))")
+        ->capture_default_str();
     cmd->add_option("--scan-points", cli->scan_points, "points of the geometric scan in Delta_h used to bracket roots")
         ->capture_default_str();
 
@@ -30,6 +71,27 @@ Command add_fixedpoint(CLI::App& root) {
     c.app = cmd;
     c.run = [cli]() {
         resolve_model(cli->common);
+        if (cli->count) {
+            if (cli->counting.N < 2) throw BadInput("N", "must be >= 2");
+            if (cli->counting.networks < 1) throw BadInput("networks", "must be >= 1");
+            if (cli->counting.random_starts < -1) throw BadInput("starts", "must be >= 0, or -1 for automatic");
+            if (cli->counting.trajectory_starts < -1) throw BadInput("trajectory_starts", "must be >= 0, or -1 for automatic");
+            cli->counting.seed = cli->common.seed;
+            const sim::CountResult r = sim::count_fixed_points(cli->common.model, cli->counting);
+            nlohmann::json settings;
+            settings["N"] = cli->counting.N;
+            settings["networks"] = cli->counting.networks;
+            settings["starts"] = cli->counting.resolved_random_starts();
+            settings["trajectory_starts"] = cli->counting.resolved_trajectory_starts();
+            nlohmann::json j = run_meta(cli->common, settings);
+            j.update(count_json(r));
+            if (cli->common.json) print_json(j);
+            else
+                std::printf("%s %.6g +- %.2g fixed points per network (N = %zu, %d networks); <|h|^2/N> %.6g, unstable fraction %.6g\n",
+                            r.saturated ? "saturated:" : "LOWER BOUND (not saturated):", r.mean_count, r.stderr_count,
+                            cli->counting.N, cli->counting.networks, r.mean_norm2, r.unstable_fraction);
+            return kExitOk;
+        }
         if (cli->scan_points < 10) throw BadInput("scan_points", "must be >= 10");
         if (!cli->common.out_dir.empty()) ensure_dir(cli->common.out_dir);
         const auto branches = fixed_points(cli->common.model, cli->scan_points);

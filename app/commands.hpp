@@ -15,5 +15,6 @@ Command add_transitions(CLI::App& root);
 Command add_boundary(CLI::App& root);
 Command add_fate(CLI::App& root);
 Command add_phase(CLI::App& root);
+Command add_complexity(CLI::App& root);
 
 }  // namespace gdmft::app
