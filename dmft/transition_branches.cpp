@@ -31,9 +31,8 @@ bool zero_inputs(const ModelParams& m) { return m.input_mean == 0 && m.input_std
 // condition has no plateau below c0 past some p, and its root can lie just before that edge. Between a
 // finite and a NaN sample, bisection looks for a finite point of the other sign next to the edge.
 double solve_in_bracket(const std::function<double(double)>& g, double lo, double hi) {
-    auto root_between = [&](double a, double ga, double b) {  // ga finite, g(b) finite of the other sign
+    auto root_between = [&](double a, double b) {  // g(a), g(b) finite and of opposite signs
         const Brent1D r = brent_root(g, std::min(a, b), std::max(a, b), 1e-14, 0.0);
-        (void)ga;
         return r.ok ? r.x : kNaN;
     };
     auto search_edge = [&](double a, double ga, double b) {  // g(a) = ga finite, g(b) NaN
@@ -42,7 +41,7 @@ double solve_in_bracket(const std::function<double(double)>& g, double lo, doubl
             if (!std::isfinite(gm)) {
                 b = mid;
             } else if ((gm > 0) != (ga > 0)) {
-                return root_between(a, ga, mid);
+                return root_between(a, mid);
             } else {
                 a = mid;
             }
@@ -54,7 +53,7 @@ double solve_in_bracket(const std::function<double(double)>& g, double lo, doubl
     for (int k = K - 1; k >= 0; --k) {
         const double x = lo + (hi - lo) * k / K;
         const double gx = g(x);
-        if (std::isfinite(gx) && std::isfinite(g_prev) && (gx > 0) != (g_prev > 0)) return root_between(x, gx, x_prev);
+        if (std::isfinite(gx) && std::isfinite(g_prev) && (gx > 0) != (g_prev > 0)) return root_between(x, x_prev);
         if (std::isfinite(gx) != std::isfinite(g_prev)) {
             const double r = std::isfinite(gx) ? search_edge(x, gx, x_prev) : search_edge(x_prev, g_prev, x);
             if (std::isfinite(r)) return r;

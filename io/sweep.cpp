@@ -85,22 +85,22 @@ SweepSummary run_sweep(std::uint64_t n_points, const PointFunction& fn, const Sw
     s.root = ranks.root();
     s.total = n_points;
     s.ranks = ranks.size;
-    std::vector<std::uint64_t> todo;
+    std::vector<std::uint64_t> pending;
     if (ranks.root()) {
         const Finished f = load_finished(o.dir, o.columns, n_points);
         s.resumed = f.rows.size();
         for (std::uint64_t i = 0; i < n_points; ++i)
             if (!f.rows.count(i) && static_cast<int>(i % static_cast<std::uint64_t>(o.shard.count)) == o.shard.index)
-                todo.push_back(i);
+                pending.push_back(i);
     }
-    mpi_broadcast(ranks, todo);
+    mpi_broadcast(ranks, pending);
 
-    const int threads = std::max(1, std::min<int>(threads_per_process(o, ranks), static_cast<int>(std::max<std::size_t>(todo.size(), 1))));
+    const int threads = std::max(1, std::min<int>(threads_per_process(o, ranks), static_cast<int>(std::max<std::size_t>(pending.size(), 1))));
     s.threads = threads;
     const std::string tag = "s" + std::to_string(o.shard.index) + "of" + std::to_string(o.shard.count) + "-r" +
                             std::to_string(ranks.rank);
     ShardWriter writer(new_shard_path(o.dir, tag), {{"sweep", o.table}, {"rank", ranks.rank}}, o.columns, o.flush_interval);
-    Progress progress(ranks.root() ? o.observer : nullptr, o.table + " points dispatched", static_cast<double>(todo.size()));
+    Progress progress(ranks.root() ? o.observer : nullptr, o.table + " points dispatched", static_cast<double>(pending.size()));
 
     {
         WorkCounter counter(ranks);
@@ -126,8 +126,8 @@ SweepSummary run_sweep(std::uint64_t n_points, const PointFunction& fn, const Sw
                     queue_wait += std::chrono::duration<double>(std::chrono::steady_clock::now() - tq).count();
                     ++fetched;
                 }
-                if (k >= todo.size()) break;
-                const std::uint64_t idx = todo[k];
+                if (k >= pending.size()) break;
+                const std::uint64_t idx = pending[k];
                 try {
                     auto cells = fn(idx, point_seed(o.base_seed, idx));
                     if (cells.size() != o.columns.size())
@@ -136,7 +136,7 @@ SweepSummary run_sweep(std::uint64_t n_points, const PointFunction& fn, const Sw
                     std::lock_guard<std::mutex> lock(store);
                     writer.add(idx, std::move(cells));
                     writer.flush_if_due();
-                    progress.update(static_cast<double>(std::min<std::uint64_t>(k + 1, todo.size())));
+                    progress.update(static_cast<double>(std::min<std::uint64_t>(k + 1, pending.size())));
                 } catch (...) {
                     std::lock_guard<std::mutex> lock(store);
                     if (!failure) failure = std::current_exception();

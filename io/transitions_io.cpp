@@ -1,13 +1,13 @@
 #include "io/transitions_io.hpp"
 
-#include "io/latex_table.hpp"
-
 #include "io/json.hpp"
+#include "io/latex_table.hpp"
+#include "numerics/format.hpp"
 
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
+#include <utility>
 
 namespace gdmft::io {
 
@@ -141,36 +141,31 @@ std::string boundary_csv_text(const nlohmann::json& meta, const BoundaryResult& 
 
 namespace {
 
+// One row of the thresholds table; `numeric` rows print as math in LaTeX.
 struct ThresholdRow {
     std::string name, value, note;
+    bool numeric = false;
 };
 
 std::vector<ThresholdRow> threshold_rows(const TransitionsResult& r) {
-    auto v = [](bool found, double x) {
-        if (!found || !std::isfinite(x)) return std::string("none in range");
-        char b[32];
-        std::snprintf(b, sizeof b, "%.7g", x);
-        return std::string(b);
-    };
-    auto g = [](double x) {
-        char b[32];
-        std::snprintf(b, sizeof b, "%.4g", x);
-        return std::string(b);
+    auto row = [](std::string name, bool found, double x, std::string note) {
+        const bool ok = found && std::isfinite(x);
+        return ThresholdRow{std::move(name), ok ? fmt("%.7g", x) : "none in range", std::move(note), ok};
     };
     std::vector<ThresholdRow> rows;
-    rows.push_back({"g_zero_unstable", v(r.zero_unstable.found, r.zero_unstable.value),
-                    r.zero_unstable.found ? "G = 1 of the lowest fixed point" : r.zero_unstable.message});
-    rows.push_back({"g_fp", v(r.fixed_point.found, r.fixed_point.value),
-                    r.fixed_point.found ? (r.fixed_point.continuous ? "continuous (D_fold = 0)"
-                                                                    : "saddle-node at Delta_h = " + g(r.fixed_point.D_fold))
-                                        : r.fixed_point.message});
-    rows.push_back({"g_chaos", v(r.chaos.found, r.chaos.value),
-                    r.chaos.found ? "end of the chaotic branch: " + r.chaos.end : r.chaos.message});
+    rows.push_back(row("g_zero_unstable", r.zero_unstable.found, r.zero_unstable.value,
+                       r.zero_unstable.found ? "G = 1 of the lowest fixed point" : r.zero_unstable.message));
+    rows.push_back(row("g_fp", r.fixed_point.found, r.fixed_point.value,
+                       r.fixed_point.found ? (r.fixed_point.continuous ? "continuous (D_fold = 0)"
+                                                                       : "saddle-node at Delta_h = " + fmt("%.4g", r.fixed_point.D_fold))
+                                           : r.fixed_point.message));
+    rows.push_back(row("g_chaos", r.chaos.found, r.chaos.value,
+                       r.chaos.found ? "end of the chaotic branch: " + r.chaos.end : r.chaos.message));
     if (r.chaos.found) {
-        rows.push_back({"discontinuous", r.chaos.discontinuous ? "yes" : "no", ""});
+        rows.push_back({"discontinuous", r.chaos.discontinuous ? "yes" : "no", "", false});
         if (r.chaos.discontinuous) {
-            rows.push_back({"jump in C_h0", v(true, r.chaos.jump_C_h0), "chaotic C_h0 at the onset minus the fixed point's"});
-            rows.push_back({"jump in lambda_max", v(true, r.chaos.jump_lambda_max), "chaos minus the stable fixed point"});
+            rows.push_back(row("jump in C_h0", true, r.chaos.jump_C_h0, "chaotic C_h0 at the onset minus the fixed point's"));
+            rows.push_back(row("jump in lambda_max", true, r.chaos.jump_lambda_max, "chaos minus the stable fixed point"));
         }
     }
     return rows;
@@ -190,11 +185,9 @@ std::string transitions_latex(const TransitionsResult& r) {
     t.caption = "Transitions along " + latex_escape(r.scan.name) + " (gdmft transitions).";
     t.align = "llp{0.5\\linewidth}";
     t.header = {"quantity", "value", "note"};
-    for (const auto& row : threshold_rows(r)) {
-        const bool numeric = !row.value.empty() && (std::isdigit(static_cast<unsigned char>(row.value[0])) || row.value[0] == '-');
-        t.rows.push_back({latex_escape(row.name), numeric ? latex_number(row.value) : latex_escape(row.value),
+    for (const auto& row : threshold_rows(r))
+        t.rows.push_back({latex_escape(row.name), row.numeric ? latex_number(row.value) : latex_escape(row.value),
                           latex_escape(row.note)});
-    }
     return latex_table(t);
 }
 

@@ -38,9 +38,9 @@ FateSummary attractor_fates(const ModelParams& m, const FateOptions& o) {
         for (int j = 0; j < M; ++j) X.col(j) = o.init_std * net.initial_state(j);
         Columns cols{M, 0};
         const System f = [&](const Eigen::MatrixXd& x, Eigen::MatrixXd& dx, double) { net.rhs(x, dx, cols); };
-        IntegratorOptions io;
-        io.dt = o.dt;
-        Integrator integ(io);
+        IntegratorOptions rk4;
+        rk4.dt = o.dt;
+        Integrator integ(rk4);
         std::vector<TrajectoryFate> fates(static_cast<std::size_t>(M));
         for (int j = 0; j < M; ++j) {
             fates[static_cast<std::size_t>(j)].network_seed = seed;

@@ -19,16 +19,8 @@ namespace {
 
 const std::string kMpirun = std::string(GDMFT_MPIEXEC) + " --allow-run-as-root --oversubscribe -np 2 ";
 
-Run mpi(const std::string& args) {
-    const auto o = scratch() / "mpi_out", e = scratch() / "mpi_err";
-    const std::string cmd = kMpirun + GDMFT_BINARY + " " + args + " >" + o.string() + " 2>" + e.string();
-    const int status = std::system(cmd.c_str());
-    Run r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(o);
-    r.err = slurp(e);
-    return r;
-}
+// The binary under mpirun: the launcher goes where run_gdmft puts an environment prefix.
+Run mpi(const std::string& args) { return gdmft_test::run_gdmft(args, kMpirun); }
 
 const std::string kModel = " --tau-r 0 --quiet --no-plot --threads 1";
 
