@@ -15,7 +15,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from gdmft_csv import read_csv, save_figure  # noqa: E402
+from gdmft_csv import changed_params, read_csv, save_figure  # noqa: E402
 
 
 def main(cdir, tdir, png):
@@ -43,8 +43,7 @@ def main(cdir, tdir, png):
         for i, ax in enumerate(axes):
             ax.axvline(v, color="k", ls=style, lw=0.9, label=f"{label} {v:.5g}" if i == 0 else None)
     axes[0].legend(fontsize=8, frameon=False)
-    p = tj["params"]
-    axes[0].set_title(f"alpha_r = {p['alpha_r']:g}, beta_r = {p['beta_r']:g}, tau_r = {p['tau_r']:g}", fontsize=9)
+    axes[0].set_title(changed_params(tj["params"], skip=("g_h",)) or "default model", fontsize=9)
     fig.tight_layout()
     save_figure(fig, png, dpi=130)
 

@@ -31,6 +31,21 @@ def read_csv(path):
     return meta, {n: [float(r[n]) for r in rows] for n in names}
 
 
+# The model's defaults (INTERFACE.md), for titles that name only what a run changed.
+MODEL_DEFAULTS = {"g_h": 3, "g_z": 1, "g_r": 1, "alpha_z": 0, "beta_z": 0, "alpha_r": 0, "beta_r": 0,
+                  "tau_h": 1, "tau_z": 1, "tau_r": 1, "input_mean": 0, "input_std": 0, "phi": "tanh"}
+
+
+def changed_params(params, skip=()):
+    """'name = value, ...' for the parameters that differ from the model's defaults (not those in skip)."""
+    parts = []
+    for k, v in params.items():
+        if k in skip or v == MODEL_DEFAULTS.get(k):
+            continue
+        parts.append("%s = %g" % (k, v) if isinstance(v, (int, float)) else "%s = %s" % (k, v))
+    return ", ".join(parts)
+
+
 def _temp_name(path):
     d, base = os.path.split(path)
     return os.path.join(d, "." + base + ".tmp." + str(os.getpid()))

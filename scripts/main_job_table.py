@@ -20,7 +20,7 @@ import json
 import os
 import sys
 
-from gdmft_csv import read_csv, save_figure, write_text_atomic
+from gdmft_csv import read_csv, read_table, save_figure, write_text_atomic
 
 
 def load_json(path):
@@ -62,13 +62,11 @@ def transitions_section(out, w):
     if os.path.exists(bpath) and os.path.exists(ppath):
         b = load_json(bpath)
         counts = {}
-        with open(ppath) as f:
-            rows = [ln.rstrip("\n").split(",") for ln in f if not ln.startswith("#")]
-        col = rows[0].index("phase")
-        for r in rows[1:]:
-            counts[r[col]] = counts.get(r[col], 0) + 1
+        _, _, rows = read_table(ppath)
+        for r in rows:
+            counts[r["phase"]] = counts.get(r["phase"], 0) + 1
         w("Phase diagram over (g_h, alpha_r) at tau_r = 0 (gdmft phase, %d points): %s"
-          % (len(rows) - 1, ", ".join("%s %d" % kv for kv in sorted(counts.items()))))
+          % (len(rows), ", ".join("%s %d" % kv for kv in sorted(counts.items()))))
         exact = {"first_order_fixed_point_at": 2 * 2 ** 0.5, "discontinuous_chaos_at": 2 * 3 ** 0.5}
         names = {"first_order_fixed_point_at": "fixed-point transition turns first order at alpha_r g_r",
                  "discontinuous_chaos_at": "chaotic transition turns discontinuous at alpha_r g_r"}

@@ -16,7 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from gdmft_csv import read_table, save_figure  # noqa: E402
+from gdmft_csv import changed_params, read_table, save_figure  # noqa: E402
 
 LABELS = ["stable", "chaotic", "bistable", "marginal", "unresolved"]
 COLOURS = ["#4c78a8", "#e45756", "#b279a2", "#f2cf5b", "#bab0ac"]
@@ -64,13 +64,7 @@ def main():
 
     ax.set_xlabel(x_name)
     ax.set_ylabel(y_name)
-    p = meta.get("params", {})
-    defaults = {"g_h": 3, "g_z": 1, "g_r": 1, "alpha_z": 0, "beta_z": 0, "alpha_r": 0, "beta_r": 0, "tau_h": 1,
-                "tau_z": 1, "tau_r": 1, "input_mean": 0, "input_std": 0}
-    fixed = ", ".join("%s = %g" % (k, v) for k, v in p.items()
-                      if k not in (x_name, y_name) and isinstance(v, (int, float)) and v != defaults.get(k))
-    if p.get("phi", "tanh") != "tanh":
-        fixed += ", phi = " + p["phi"]
+    fixed = changed_params(meta.get("params", {}), skip=(x_name, y_name))
     ax.set_title("gdmft phase: %s x %s\n%s" % (x_name, y_name, fixed), fontsize=9)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     fig.tight_layout()

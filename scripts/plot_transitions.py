@@ -13,7 +13,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from gdmft_csv import read_csv, save_figure  # noqa: E402
+from gdmft_csv import changed_params, read_csv, save_figure  # noqa: E402
 
 THRESHOLDS = [("g_zero_unstable", "zero unstable", "--"), ("g_fp", "fixed-point fold", ":"),
               ("g_chaos", "chaos onset", "-")]
@@ -42,10 +42,7 @@ def main(csv_path, json_path, png):
         for ax in (a1, a2):
             ax.axvline(v, color="k", ls=style, lw=1, label=f"{label} {v:.5g}" if ax is a1 else None)
     a1.legend(fontsize=8, frameon=False)
-    params = meta.get("params", {})
-    defaults = {"g_h": 3, "g_z": 1, "g_r": 1, "alpha_z": 0, "beta_z": 0, "alpha_r": 0, "beta_r": 0, "tau_h": 1,
-                "tau_z": 1, "tau_r": 1, "input_mean": 0, "input_std": 0, "phi": "tanh"}
-    changed = ", ".join(f"{k} = {v}" for k, v in params.items() if k != name and defaults.get(k) != v)
+    changed = changed_params(meta.get("params", {}), skip=(name,))
     kind = "discontinuous" if res.get("discontinuous") else "continuous"
     a1.set_title(f"gdmft transitions ({kind} onset of chaos)\n{changed}", fontsize=9)
     fig.tight_layout()
