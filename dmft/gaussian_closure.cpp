@@ -167,6 +167,39 @@ gauss::PairTable gate_r_table(const ModelParams& m, double R0, double c_lo, doub
     return gauss::pair_table(g3, 0.0, R0, c_lo, std::numbers::pi / std::abs(g.alpha), tol);
 }
 
+LagPairAverages lag_pair_averages(const ModelParams& m, const std::vector<double>& C_h, const std::vector<double>& C_r,
+                                  double tol) {
+    const std::size_t n = C_h.size();
+    LagPairAverages a;
+    a.phi.resize(n), a.dphi.resize(n), a.sr.resize(n), a.dsr.resize(n);
+    if (n == 0) return a;
+    const double c0 = C_h[0];
+    const double lo = *std::min_element(C_h.begin(), C_h.end());
+    const gauss::PairTable phi = phi_table(m, c0, std::min(lo, 0.0) - 0.05 * c0, tol);
+    for (std::size_t k = 0; k < n; ++k) {
+        const double x = std::min(C_h[k], c0);
+        a.phi[k] = phi.value(x);
+        a.dphi[k] = phi.d_cov(x);
+    }
+    const Gate g = m.gate_r();
+    if (g.constant()) {
+        const double s = g.at_zero();
+        std::fill(a.sr.begin(), a.sr.end(), s * s);
+        std::fill(a.dsr.begin(), a.dsr.end(), 0.0);
+        return a;
+    }
+    if (C_r.size() != n) throw std::invalid_argument("lag_pair_averages: C_r and C_h differ in length");
+    const double R0 = C_r[0];
+    const double rlo = *std::min_element(C_r.begin(), C_r.end());
+    const gauss::PairTable sr = gate_r_table(m, R0, std::min(rlo, 0.0) - 0.05 * R0, tol);
+    for (std::size_t k = 0; k < n; ++k) {
+        const double x = std::min(C_r[k], R0);
+        a.sr[k] = sr.value(x);
+        a.dsr[k] = sr.d_cov(x);
+    }
+    return a;
+}
+
 double energy_residual(const ModelParams& m, double c0, double tol, double* q_out) {
     const ParticleTables t = particle_tables(m, c0, tol);
     const double q = plateau(t, c0);

@@ -68,6 +68,16 @@ namespace gdmft::closure {
 gauss::PairTable phi_table(const ModelParams& m, double c0, double c_lo, double tol);
 gauss::PairTable gate_r_table(const ModelParams& m, double R0, double c_lo, double tol);
 
+// Pair averages at each lag of a stationary (or constant) Gaussian forward state with lag covariances
+// C_h (raw, C_h[0] the variance about input_mean) and C_r (C_r[0] the variance): <phi phi>, <phi' phi'>,
+// <sigma_r sigma_r>, <sigma_r' sigma_r'> (raw second moments). A fixed point is the constant case
+// C_h(tau) = Delta_h, C_r(tau) = Delta_r. Used by the closure tangent and the closure adjoint.
+struct LagPairAverages {
+    std::vector<double> phi, dphi, sr, dsr;
+};
+LagPairAverages lag_pair_averages(const ModelParams& m, const std::vector<double>& C_h, const std::vector<double>& C_r,
+                                  double tol = 1e-12);
+
 // The tau_r = 0 energy condition at a trial c0: fills q (the plateau, the smallest root of q = F(q))
 // and returns E(c0) = int_q^c0 (F - c) dc; NaN when no plateau exists below c0.
 double energy_residual(const ModelParams& m, double c0, double tol, double* q_out = nullptr);

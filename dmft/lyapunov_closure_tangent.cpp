@@ -22,30 +22,9 @@ class ClosureTangentMap {
 public:
     ClosureTangentMap(const ModelParams& p, const StationaryResult& c)
         : p_(p), n_(c.tau.size()), dt_(c.tau[1] - c.tau[0]), filt_(n_, dt_), unit_(p.gate_z().at_zero() / p.tau_h) {
-        const double c0 = c.C_h0;
-        const double lo = *std::min_element(c.C_h.begin(), c.C_h.end());
-        const gauss::PairTable phi = closure::phi_table(p, c0, std::min(lo, 0.0) - 0.05 * c0, 1e-12);
-        P_.resize(n_), P1_.resize(n_), Q_.resize(n_), G1_.resize(n_);
-        for (std::size_t k = 0; k < n_; ++k) {
-            const double x = std::min(c.C_h[k], c0);
-            P_[k] = phi.value(x);
-            P1_[k] = phi.d_cov(x);
-        }
+        closure::LagPairAverages avg = closure::lag_pair_averages(p, c.C_h, c.C_r);
+        P_ = std::move(avg.phi), P1_ = std::move(avg.dphi), Q_ = std::move(avg.sr), G1_ = std::move(avg.dsr);
         r_dyn_ = !p.gate_r().constant();
-        if (r_dyn_) {
-            const double R0 = c.C_r[0];
-            const double rlo = *std::min_element(c.C_r.begin(), c.C_r.end());
-            const gauss::PairTable sr = closure::gate_r_table(p, R0, std::min(rlo, 0.0) - 0.05 * R0, 1e-12);
-            for (std::size_t k = 0; k < n_; ++k) {
-                const double x = std::min(c.C_r[k], R0);
-                Q_[k] = sr.value(x);
-                G1_[k] = sr.d_cov(x);
-            }
-        } else {
-            const double s = p.gate_r().at_zero();
-            std::fill(Q_.begin(), Q_.end(), s * s);
-            std::fill(G1_.begin(), G1_.end(), 0.0);
-        }
     }
 
     std::size_t n() const { return n_; }
