@@ -16,5 +16,6 @@ Command add_boundary(CLI::App& root);
 Command add_fate(CLI::App& root);
 Command add_phase(CLI::App& root);
 Command add_complexity(CLI::App& root);
+Command add_gradient(CLI::App& root);
 
 }  // namespace gdmft::app

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
     commands.push_back(add_fate(root));
     commands.push_back(add_phase(root));
     commands.push_back(add_complexity(root));
+    commands.push_back(add_gradient(root));
 
     std::vector<std::string> args(argv + 1, argv + argc);
     std::string line = "gdmft";

@@ -29,11 +29,12 @@
 namespace gdmft {
 
 struct AdjointOptions {
-    double horizon = 40;          // T, units of tau_h
-    double dt = 0.05;             // grid step of the march (closure) or the paths (sampled)
+    double horizon = 100;         // T, units of tau_h
+    double dt = 0.1;              // grid step of the march (closure) or the paths (sampled)
     double profile_spacing = 0.5; // spacing of the reported profile (a multiple of dt)
-    // Growth rate: fit ln a_h2 = c + gamma s + beta ln s over s in [fit_from * T, T] (beta allows the
-    // power-law prefactor of the fixed-point case, THEORY.md 7).
+    // Growth rate: fit ln a_h2 = c + gamma s (+ beta ln s at a fixed point: the power-law prefactor of
+    // THEORY.md 7) over the late window [(1 + fit_from) T / 2, T]; the error is its change from the fit
+    // over [fit_from T, T].
     double fit_from = 0.5;
     std::size_t memory_limit = std::size_t(1) << 30;  // bytes of two-time storage
     void validate() const;  // throws BadInput naming the option (horizon, dt, profile-spacing, ...)
