@@ -75,7 +75,8 @@ struct AdjointResult {
 // functions C_h, C_r drive the march; lags beyond its window take the last value).
 AdjointResult adjoint_closure(const ModelParams& p, const StationaryResult& closure, const AdjointOptions& o);
 
-// Fixed point with h ~ N(mu, Delta_h), r ~ N(0, Delta_r) (constant in time), alpha_z = 0.
+// Fixed point with h ~ N(mu, Delta_h), r ~ N(0, Delta_r), z ~ N(0, Delta_z(Delta_h)) (constant in time), any
+// alpha_z: the clock sigma_z(z_i) is frozen per site, and the march runs on quadrature nodes over z.
 AdjointResult adjoint_fixed_point(const ModelParams& p, double Delta_h, double Delta_r, const AdjointOptions& o);
 
 // "1.234567e+05" for values in range, and the same form from ln v beyond the double range

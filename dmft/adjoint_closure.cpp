@@ -18,7 +18,10 @@
 // diagonal leaves [1e-150, 1e150]; the log of the scale is kept.
 #include "dmft/adjoint.hpp"
 
+#include "dmft/fixed_points.hpp"
 #include "dmft/gaussian_closure.hpp"
+#include "dmft/support_boundary.hpp"
+#include "numerics/gaussian_average.hpp"
 #include "dmft/lyapunov_closure_tangent.hpp"
 #include "dmft/transient_dmft.hpp"
 #include "numerics/errors.hpp"
@@ -28,6 +31,7 @@
 #include <Eigen/Dense>
 
 #include <chrono>
+#include <memory>
 #include <cmath>
 
 namespace gdmft {
@@ -49,68 +53,112 @@ struct Filter1D {
     }
 };
 
+// A clock value of the site: a_h decays at kappa = sigma_z / tau_h. One node for a constant clock; at a
+// fixed point with alpha_z != 0 the nodes of a quadrature over z ~ N(0, Delta_z).
+struct ClockNode {
+    double prob = 1;   // quadrature weight
+    double kappa = 1;  // sigma_z(z) / tau_h
+    double c = 1;      // prob (g_h sigma_z / tau_h)^2: its share of K_h = <zeta_h zeta_h>
+};
+
+// One filtered field with a decay rate: only its current and previous rows of Z = L Y and its current
+// row of V = Z L^T are kept (O(M) memory); the two-time quantities are the shared sources.
+struct FilteredRow {
+    Filter1D f;
+    std::vector<double> zprev, zcur, vcur;
+    explicit FilteredRow(Filter1D f_, std::size_t n) : f(f_), zprev(n, 0.0), zcur(n, 0.0), vcur(n, 0.0) {}
+    // Z(k-1, k) from column k of the source (= row k, already built for u < k).
+    void fill_corner(const Eigen::MatrixXd& Y, Eigen::Index k) {
+        double z = 0;
+        for (Eigen::Index u = 1; u < k; ++u) z = f.e * z + f.w0 * Y(u - 1, k) + f.w1 * Y(u, k);
+        zprev[static_cast<std::size_t>(k)] = k >= 1 ? z : 0.0;
+    }
+    // The entry (k, j) before the implicit term: X = hom + v + coef * Y(k, j); zk is Z(k, j) without its
+    // w1 Y(k, j) part.
+    void predict(const Eigen::MatrixXd& Y, Eigen::Index k, Eigen::Index j, double& zk, double& v, double& coef) const {
+        const std::size_t jj = static_cast<std::size_t>(j);
+        zk = k > 0 ? f.e * zprev[jj] + f.w0 * Y(k - 1, j) : 0.0;
+        if (j == 0) {  // V(k, 0) = 0
+            v = 0, coef = 0;
+        } else {       // j >= 1 implies k >= 1
+            v = f.e * vcur[jj - 1] + f.w0 * zcur[jj - 1] + f.w1 * zk;
+            coef = f.w1 * f.w1;
+        }
+    }
+    void store(Eigen::Index k, Eigen::Index j, double zk, double v, double coef, double y) {
+        const std::size_t jj = static_cast<std::size_t>(j);
+        zcur[jj] = zk + (k > 0 ? f.w1 : 0.0) * y;
+        vcur[jj] = v + coef * y;
+    }
+    void next_row() { std::swap(zprev, zcur); }
+    void scale(double s) {
+        for (double& x : zprev) x *= s;
+        for (double& x : zcur) x *= s;
+        for (double& x : vcur) x *= s;
+    }
+};
+
 class ClosureMarch {
 public:
-    ClosureMarch(const ModelParams& p, const LagInputs& lag, const AdjointOptions& o)
-        : p_(p), lag_(lag), M_(static_cast<Eigen::Index>(std::llround(o.horizon / o.dt))), dt_(o.dt) {
-        s0_ = p.gate_z().at_zero();
-        kappa_ = s0_ / p.tau_h;
-        ch2_ = std::pow(p.g_h * s0_ / p.tau_h, 2);
+    ClosureMarch(const ModelParams& p, const LagInputs& lag, const std::vector<ClockNode>& nodes, const AdjointOptions& o)
+        : p_(p), lag_(lag), nodes_(nodes), M_(static_cast<Eigen::Index>(std::llround(o.horizon / o.dt))), dt_(o.dt) {
         r_var_ = !p.gate_r().constant();
         r_dyn_ = r_var_ && p.tau_r > 0;
-        fa_ = Filter1D::make(dt_, kappa_);
-        if (r_dyn_) fr_ = Filter1D::make(dt_, 1.0 / p.tau_r);
         const Eigen::Index n = M_ + 1;
-        A_.setZero(n, n), ZA_.setZero(n, n), YA_.setZero(n, n);
-        if (r_dyn_) R_.setZero(n, n), ZR_.setZero(n, n), YR_.setZero(n, n);
+        for (const ClockNode& c : nodes_) rows_.emplace_back(Filter1D::make(dt_, c.kappa), static_cast<std::size_t>(n));
+        Y_.setZero(n, n), Kh_.setZero(n, n);
+        if (r_dyn_) {
+            R_.setZero(n, n), YR_.setZero(n, n);
+            rrow_ = std::make_unique<FilteredRow>(Filter1D::make(dt_, 1.0 / p.tau_r), static_cast<std::size_t>(n));
+        }
     }
 
     static std::size_t bytes(Eigen::Index M, bool r_dyn) {
         const double n = static_cast<double>(M + 1);
-        return static_cast<std::size_t>(n * n * 8.0 * (r_dyn ? 6 : 3));
+        return static_cast<std::size_t>(n * n * 8.0 * (r_dyn ? 4 : 2));
     }
 
-    // Runs the march; returns false (with the step) when a value became non-finite.
+    // Runs the march; returns false (with the time) when a value became non-finite.
     bool run(double* nonfinite_at) {
         for (Eigen::Index k = 0; k <= M_; ++k) {
-            row(k);
-            const double d = A_(k, k);
-            if (!std::isfinite(d) || (r_dyn_ && !std::isfinite(R_(k, k))) || !(d > 0)) {
+            const double d = row(k);
+            if (!std::isfinite(d) || !(d > 0) || (r_dyn_ && !std::isfinite(R_(k, k)))) {
                 *nonfinite_at = static_cast<double>(k) * dt_;
-                last_ = k - 1;
                 return false;
             }
             log_diag_.push_back(std::log(d) + log_scale_);
             ar_diag_.push_back(r_dyn_ ? R_(k, k) * std::exp(log_scale_) : 0.0);
-            if (d > 1e150 || d < 1e-150) rescale(1.0 / d);
+            for (FilteredRow& r : rows_) r.next_row();
+            if (rrow_) rrow_->next_row();
             last_ = k;
+            if (d > 1e150 || d < 1e-150) rescale(1.0 / d);
         }
         return true;
     }
 
-    // ln a_h2 and a_r2 on the grid; grad norms over [0, s_K]^2 for each K in `ends` (grid indices).
     const std::vector<double>& log_a_h2() const { return log_diag_; }
     const std::vector<double>& a_r2() const { return ar_diag_; }
     Eigen::Index last() const { return last_; }
     double log_scale() const { return log_scale_; }
 
-    // (1/N^2) sum (dL/dJ)^2 over [0, s_K]^2 (in units of the current scale^2: multiply by exp(log_scale)).
+    // (1/N^2) sum (dL/dJ)^2 over [0, s_K]^2, in units of exp(log_scale) (the current scale of the stored
+    // covariances): Jh from K_h = <zeta_h zeta_h> = (g_h/tau_h)^2 <sigma_z a_h sigma_z a_h>.
     struct Norms {
         double Jh = 0, Jr = 0;
     };
     Norms norms(Eigen::Index K) const {
         Norms out;
+        const double gh2 = p_.g_h * p_.g_h;
         for (Eigen::Index k = 0; k <= K; ++k) {
             const double wk = (k == 0 || k == K) ? 0.5 * dt_ : dt_;
             for (Eigen::Index j = 0; j <= K; ++j) {
                 const double w = wk * ((j == 0 || j == K) ? 0.5 * dt_ : dt_);
                 const std::size_t d = static_cast<std::size_t>(std::abs(k - j));
-                const double Kh = ch2_ * A_(k, j);
-                out.Jh += w * Kh / (p_.g_h * p_.g_h) * lag_.sr[d] * lag_.phi[d];
+                out.Jh += w * Kh_(k, j) / gh2 * lag_.sr[d] * lag_.phi[d];
                 if (r_dyn_)
                     out.Jr += w * R_(k, j) / (p_.tau_r * p_.tau_r) * lag_.phi[d];
                 else if (r_var_)
-                    out.Jr += w * lag_.dsr[d] * lag_.phi[d] * Kh * lag_.phi[d];
+                    out.Jr += w * lag_.dsr[d] * lag_.phi[d] * Kh_(k, j) * lag_.phi[d];
             }
         }
         return out;
@@ -119,92 +167,72 @@ public:
 private:
     ModelParams p_;
     const LagInputs& lag_;
+    std::vector<ClockNode> nodes_;
+    std::vector<FilteredRow> rows_;
+    std::unique_ptr<FilteredRow> rrow_;
     Eigen::Index M_;
-    double dt_, s0_ = 1, kappa_ = 1, ch2_ = 1;
+    double dt_;
     bool r_var_ = false, r_dyn_ = false;
-    Filter1D fa_, fr_;
-    Mat A_, ZA_, YA_, R_, ZR_, YR_;
+    Mat Y_, Kh_, R_, YR_;   // source of a_h, <zeta_h zeta_h>, <a_r a_r>, source of a_r (symmetric)
     double log_scale_ = 0;  // stored values are the true ones times exp(-log_scale_)
     std::vector<double> log_diag_, ar_diag_;
     Eigen::Index last_ = -1;
 
-    // The coupling Y = Mx X at lag d: Y_A = a X_A + b X_R, Y_R = c X_A.
-    void coupling(std::size_t d, double& a, double& b, double& c) const {
+    // Row k of the triangle; returns <a_h(s_k)^2> in stored units.
+    double row(Eigen::Index k) {
         const double gr2 = p_.g_r * p_.g_r;
-        a = lag_.dphi[d] * ch2_ * lag_.sr[d];
-        b = 0, c = 0;
-        if (r_var_ && !r_dyn_) a += lag_.dphi[d] * gr2 * lag_.dsr[d] * lag_.phi[d] * ch2_;
-        if (r_dyn_) {
-            b = lag_.dphi[d] * gr2 / (p_.tau_r * p_.tau_r);
-            c = lag_.dsr[d] * lag_.phi[d] * ch2_;
-        }
-    }
-
-    double homogeneous(Eigen::Index k, Eigen::Index j) const {
-        return std::exp(-kappa_ * dt_ * static_cast<double>(k + j) - log_scale_);
-    }
-
-    // Z(u, k) for u < k from column k of Y (= row k, known for u < k).
-    static void fill_column(Mat& Z, const Mat& Y, const Filter1D& f, Eigen::Index k) {
-        Z(0, k) = 0;
-        for (Eigen::Index u = 1; u < k; ++u) Z(u, k) = f.e * Z(u - 1, k) + f.w0 * Y(u - 1, k) + f.w1 * Y(u, k);
-    }
-
-    void row(Eigen::Index k) {
+        const std::size_t nn = nodes_.size();
+        std::vector<double> zk(nn), v(nn), coef(nn), hom(nn);
+        double diag = 0;
         for (Eigen::Index j = 0; j <= k; ++j) {
             if (j == k && k > 0) {
-                fill_column(ZA_, YA_, fa_, k);
-                if (r_dyn_) fill_column(ZR_, YR_, fr_, k);
+                for (FilteredRow& r : rows_) r.fill_corner(Y_, k);
+                if (rrow_) rrow_->fill_corner(YR_, k);
             }
             const std::size_t d = static_cast<std::size_t>(k - j);
-            double a, b, c;
-            coupling(d, a, b, c);
-            // Z(k, j) = zk + w1 Y(k, j); V(k, j) = vk + w1 Z(k, j) (V(k, 0) = 0, Z(0, j) = 0).
-            auto parts = [&](const Mat& Z, const Mat& Y, const Mat& X, const Filter1D& f, double hom,
-                             double hom_prev, double& zk, double& vk, double& coef) {
-                zk = k > 0 ? f.e * Z(k - 1, j) + f.w0 * Y(k - 1, j) : 0.0;
-                if (j == 0) {  // V(k, 0) = 0: the homogeneous part only
-                    vk = hom, coef = 0;
-                } else {
-                    const double vprev = X(k, j - 1) - hom_prev;
-                    vk = hom + f.e * vprev + f.w0 * Z(k, j - 1) + f.w1 * zk;
-                    coef = f.w1 * f.w1;  // j >= 1 implies k >= 1
-                }
-            };
-            double zA, vA, cA;
-            parts(ZA_, YA_, A_, fa_, homogeneous(k, j), j > 0 ? homogeneous(k, j - 1) : 0.0, zA, vA, cA);
-            double xA, xR = 0, zR = 0, vR = 0, cR = 0;
-            if (r_dyn_) {
-                parts(ZR_, YR_, R_, fr_, 0.0, 0.0, zR, vR, cR);
-                // xA = vA + cA (a xA + b xR), xR = vR + cR c xA.
-                const double m11 = 1 - cA * a, m12 = -cA * b, m21 = -cR * c, m22 = 1;
-                const double det = m11 * m22 - m12 * m21;
-                xA = (vA * m22 - m12 * vR) / det;
-                xR = (m11 * vR - m21 * vA) / det;
-            } else {
-                xA = vA / (1 - cA * a);
+            // K_h = K0 + K1 Y(k, j) over the clock nodes.
+            double K0 = 0, K1 = 0;
+            for (std::size_t n = 0; n < nn; ++n) {
+                rows_[n].predict(Y_, k, j, zk[n], v[n], coef[n]);
+                hom[n] = std::exp(-nodes_[n].kappa * dt_ * static_cast<double>(k + j) - log_scale_);
+                K0 += nodes_[n].c * (hom[n] + v[n]);
+                K1 += nodes_[n].c * coef[n];
             }
-            const double yA = a * xA + b * xR;
-            A_(k, j) = A_(j, k) = xA;
-            YA_(k, j) = YA_(j, k) = yA;
-            ZA_(k, j) = zA + (k > 0 ? fa_.w1 : 0.0) * yA;
-            if (r_dyn_) {
-                const double yR = c * xA;
-                R_(k, j) = R_(j, k) = xR;
-                YR_(k, j) = YR_(j, k) = yR;
-                ZR_(k, j) = zR + (k > 0 ? fr_.w1 : 0.0) * yR;
+            // Y = al K_h + be R,  R = vR + cR YR,  YR = ga K_h.
+            const double al = lag_.dphi[d] * (lag_.sr[d] + (r_var_ && !r_dyn_ ? gr2 * lag_.dsr[d] * lag_.phi[d] : 0.0));
+            const double be = r_dyn_ ? lag_.dphi[d] * gr2 / (p_.tau_r * p_.tau_r) : 0.0;
+            const double ga = lag_.dsr[d] * lag_.phi[d];
+            double zR = 0, vR = 0, cR = 0;
+            if (rrow_) rrow_->predict(YR_, k, j, zR, vR, cR);
+            const double y = (al * K0 + be * vR + be * cR * ga * K0) / (1 - al * K1 - be * cR * ga * K1);
+            const double Kh = K0 + K1 * y;
+            Y_(k, j) = Y_(j, k) = y;
+            Kh_(k, j) = Kh_(j, k) = Kh;
+            for (std::size_t n = 0; n < nn; ++n) {
+                rows_[n].store(k, j, zk[n], v[n], coef[n], y);
+                if (j == k) diag += nodes_[n].prob * (hom[n] + v[n] + coef[n] * y);
+            }
+            if (rrow_) {
+                const double yr = ga * Kh;
+                YR_(k, j) = YR_(j, k) = yr;
+                rrow_->store(k, j, zR, vR, cR, yr);
+                R_(k, j) = R_(j, k) = vR + cR * yr;
             }
         }
+        return diag;
     }
 
     void rescale(double f) {
-        A_ *= f, ZA_ *= f, YA_ *= f;
-        if (r_dyn_) R_ *= f, ZR_ *= f, YR_ *= f;
+        Y_ *= f, Kh_ *= f;
+        if (r_dyn_) R_ *= f, YR_ *= f;
+        for (FilteredRow& r : rows_) r.scale(f);
+        if (rrow_) rrow_->scale(f);
         log_scale_ -= std::log(f);
     }
 };
 
-AdjointResult run_closure(const ModelParams& p, const LagInputs& lag, const AdjointOptions& o, const char* state) {
+AdjointResult run_closure(const ModelParams& p, const LagInputs& lag, const std::vector<ClockNode>& nodes,
+                          const AdjointOptions& o, const char* state) {
     const auto t0 = std::chrono::steady_clock::now();
     AdjointResult res;
     res.method = "closure";
@@ -216,7 +244,7 @@ AdjointResult run_closure(const ModelParams& p, const LagInputs& lag, const Adjo
         throw BadInput("memory-limit", "the two-time march over horizon " + fmt("%g", o.horizon) + " at dt " +
                                            fmt("%g", o.dt) + " needs " + std::to_string(need) +
                                            " bytes (raise --memory-limit or --dt, or shorten --horizon)");
-    ClosureMarch march(p, lag, o);
+    ClosureMarch march(p, lag, nodes, o);
     double bad = 0;
     res.finite = march.run(&bad);
     if (!res.finite) res.nonfinite_at = bad;
@@ -260,6 +288,27 @@ AdjointResult run_closure(const ModelParams& p, const LagInputs& lag, const Adjo
     return res;
 }
 
+// The single node of a constant clock sigma_z(0).
+std::vector<ClockNode> constant_clock(const ModelParams& p) {
+    const double s0 = p.gate_z().at_zero();
+    return {ClockNode{1.0, s0 / p.tau_h, std::pow(p.g_h * s0 / p.tau_h, 2)}};
+}
+
+// Nodes over z ~ N(0, Delta_z): the trapezoid rule sized to the gate's steepness (numerics/gaussian_average).
+std::vector<ClockNode> spread_clock(const ModelParams& p, double Delta_z) {
+    const Gate g = p.gate_z();
+    if (g.constant() || !(Delta_z > 0)) return constant_clock(p);
+    const double sd = std::sqrt(Delta_z);
+    const gauss::Rule rule = gauss::rule_for_strip(M_PI / (std::abs(p.alpha_z) * sd), 1e-10);
+    std::vector<ClockNode> nodes;
+    for (std::size_t k = 0; k < rule.x.size(); ++k) {
+        if (rule.w[k] < 1e-16) continue;
+        const double s = g(sd * rule.x[k]);
+        nodes.push_back(ClockNode{rule.w[k], s / p.tau_h, rule.w[k] * std::pow(p.g_h * s / p.tau_h, 2)});
+    }
+    return nodes;
+}
+
 LagInputs on_march_grid(const closure::LagPairAverages& avg, const std::vector<double>& tau, double dt,
                         Eigen::Index M) {
     std::vector<double> lags(static_cast<std::size_t>(M + 1));
@@ -283,7 +332,7 @@ AdjointResult adjoint_closure(const ModelParams& p, const StationaryResult& c, c
     const Eigen::Index M = static_cast<Eigen::Index>(std::llround(o.horizon / o.dt));
     const closure::LagPairAverages avg = closure::lag_pair_averages(p, c.C_h, c.C_r);
     const LagInputs lag = on_march_grid(avg, c.tau, o.dt, M);
-    AdjointResult res = run_closure(p, lag, o, "chaotic");
+    AdjointResult res = run_closure(p, lag, constant_clock(p), o, "chaotic");
     ClosureTangentMapResult ref = closure_tangent_lambda(p, c);
     if (ref.converged) {
         res.reference_growth = 2 * ref.lambda_max;
@@ -294,17 +343,25 @@ AdjointResult adjoint_closure(const ModelParams& p, const StationaryResult& c, c
 
 AdjointResult adjoint_fixed_point(const ModelParams& p, double Delta_h, double Delta_r, const AdjointOptions& o) {
     o.validate();
-    if (p.alpha_z != 0)
-        throw BadInput("alpha_z", "the closure adjoint needs a constant clock (alpha_z = 0); use the sampled route");
     if (!(Delta_h >= 0) || !(Delta_r >= 0)) throw BadInput("Delta_h", "fixed-point variances must be >= 0");
     const Eigen::Index M = static_cast<Eigen::Index>(std::llround(o.horizon / o.dt));
     const std::size_t n = static_cast<std::size_t>(M + 1);
     const closure::LagPairAverages avg =
         closure::lag_pair_averages(p, std::vector<double>(n, Delta_h), std::vector<double>(n, Delta_r));
     LagInputs lag{avg.phi, avg.dphi, avg.sr, avg.dsr};
-    AdjointResult res = run_closure(p, lag, o, "fixed_point");
-    res.reference_growth = 2 * fixed_point_lambda(p, Delta_h, Delta_r);
-    res.reference_source = "2 x rightmost real point of the Jacobian support";
+    // The clock sigma_z(z_i) is frozen per site at a fixed point, z ~ N(0, Delta_z) independent of h and r,
+    // and the drive of a_z vanishes there (eta_h + I - h = 0): nodes over z, no z adjoint.
+    const double Delta_z = fixed_point_at(p, Delta_h).Delta_z;
+    AdjointResult res = run_closure(p, lag, spread_clock(p, Delta_z), o, "fixed_point");
+    if (p.gate_z().constant()) {
+        res.reference_growth = 2 * fixed_point_lambda(p, Delta_h, Delta_r);
+        res.reference_source = "2 x rightmost real point of the Jacobian support";
+    } else {
+        const SupportModel s = support_model_gaussian(p, p.input_mean, Delta_h, Delta_r, Delta_z, "fixed point");
+        const Boundary b = trace_boundary(s);
+        res.reference_growth = 2 * b.rightmost_on_axis;
+        res.reference_source = "2 x rightmost real point of the Jacobian support (clock spread: pinched at 0 when stable)";
+    }
     return res;
 }
 

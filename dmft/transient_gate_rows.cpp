@@ -11,10 +11,16 @@ namespace gdmft::detail {
 FilterStep FilterStep::make(double dt, double tau) {
     FilterStep f;
     if (tau <= 0) return f;  // instantaneous: x = u
-    f.a = std::exp(-dt / tau);
-    const double w = tau * (1 - f.a) / dt;  // int_0^dt e^{-(dt-s)/tau} ds / dt
-    f.c0 = w - f.a;
-    f.c1 = 1 - w;
+    // With x = dt/tau: a = e^{-x}, c1 = x E2(x), c0 = x (E1(x) - E2(x)), E1 = (1 - e^{-x})/x and
+    // E2 = (x - 1 + e^{-x})/x^2 (the weights of u linear over the step). E2 by its series for small x,
+    // where the closed form cancels (a slow filter, tau >> dt, must not lose its weights to rounding).
+    const double x = dt / tau;
+    f.a = std::exp(-x);
+    const double E1 = -std::expm1(-x) / x;
+    const double E2 = x < 1e-2 ? 0.5 - x / 6 + x * x / 24 - x * x * x / 120 + x * x * x * x / 720
+                               : (x + std::expm1(-x)) / (x * x);
+    f.c0 = x * (E1 - E2);
+    f.c1 = x * E2;
     return f;
 }
 
