@@ -2,6 +2,7 @@
 // computed by the sweep engine (io/sweep.hpp): OpenMP threads, MPI ranks under mpirun, --resume and
 // --shard K/M. Writes DIR/phase.csv, DIR/phase.png and, with --latex, a summary table.
 #include "app/commands.hpp"
+#include "app/grid_sweep.hpp"
 #include "app/output.hpp"
 #include "dmft/parameter_axis.hpp"
 #include "dmft/phase_point.hpp"
@@ -24,9 +25,10 @@ namespace {
 
 struct PhaseOptions {
     CommonOptions common;
-    std::string x_text, y_text, method = "auto", shard;
-    int paths = 0, threads = 0;
-    bool resume = false, latex = false, no_plot = false;
+    GridSweepFlags grid;
+    std::string method = "auto";
+    int paths = 0;
+    bool latex = false, no_plot = false;
 };
 
 const std::vector<std::string> kColumns = {"x", "y", "phase", "C_h0", "lambda_max", "G", "Delta_h_fp", "method", "termination"};
@@ -74,67 +76,28 @@ std::string summary_latex(const std::map<std::string, int>& n, int total, const 
 // Parses the axes, runs the sweep and writes the outputs (rank 0); returns the exit code.
 int run_phase(PhaseOptions* o) {
     resolve_model(o->common);
-    const ParameterAxis x = parse_axis("x", o->x_text, true);
-    const ParameterAxis y = parse_axis("y", o->y_text, true);
-    require_distinct(x, y, "y");
-    if (o->common.out_dir.empty()) throw BadInput("out", "phase needs --out DIR");
     if (o->paths < 0) throw BadInput("paths", "must be >= 0");
-    if (o->threads < 0) throw BadInput("threads", "must be >= 0");
-    const io::SweepShard shard = o->shard.empty() ? io::SweepShard{} : io::parse_shard(o->shard);
-    if (shard.active() && o->resume) throw BadInput("shard", "a shard always joins the sweep in --out: drop --resume");
-
     PhasePointOptions po;
     po.stationary.method = o->method == "auto" ? Method::Auto : parse_method(o->method, "method");
     if (o->paths > 0) po.stationary.paths = o->paths;
     po.validate();
-    // Every grid model must be valid: a bad range is bad input of its axis, before any work.
-    for (int i = 0; i < x.points; ++i)
-        for (int j = 0; j < y.points; ++j) {
-            const ModelParams m = with_parameter(with_parameter(o->common.model, x.name, x.value(i)), y.name, y.value(j));
-            try {
-                m.validate();
-                resolve_method(m, po.stationary.method, "method");
-            } catch (const BadInput& e) {
-                throw BadInput(e.name == x.name ? "x" : e.name == y.name ? "y" : e.name,
-                               "at " + x.name + " = " + io::cell(x.value(i)) + ", " + y.name + " = " +
-                                   io::cell(y.value(j)) + ": " + e.name + " " + e.rule);
-            }
-        }
-
     nlohmann::json options = {{"method", o->method}, {"paths", po.stationary.paths}, {"tol", po.stationary.tol},
                               {"max_iterations", po.stationary.max_iterations},
                               {"random_sets", po.stationary.random_sets}, {"fixed_point_scan", po.fixed_point_scan},
                               {"decay_tol", po.decay_tol}};
-    io::SweepOptions so;
-    so.dir = o->common.out_dir;
-    so.table = "phase";
-    so.columns = kColumns;
-    so.manifest = {{"command", "phase"}, {"version", run_info().version}, {"command_line", run_info().command_line},
-                   {"x", x.to_string()}, {"y", y.to_string()}, {"params", model_json(o->common.model)},
-                   {"seed", o->common.seed}, {"options", options}};
-    so.meta = {{"command", "phase"}, {"version", run_info().version}, {"command_line", run_info().command_line},
-               {"x_name", x.name}, {"y_name", y.name}, {"x", x.to_string()}, {"y", y.to_string()},
-               {"seed", o->common.seed}, {"params", model_json(o->common.model)}, {"settings", options}};
-    so.resume = o->resume;
-    so.shard = shard;
-    so.base_seed = o->common.seed;
-    so.threads = o->threads;
-    so.observer = observer(o->common);
-
-    const ModelParams base = o->common.model;
-    const auto point = [&](std::uint64_t idx, std::uint64_t seed) {
-        const int i = static_cast<int>(idx % static_cast<std::uint64_t>(x.points));
-        const int j = static_cast<int>(idx / static_cast<std::uint64_t>(x.points));
-        const ModelParams m = with_parameter(with_parameter(base, x.name, x.value(i)), y.name, y.value(j));
+    const auto check = [&](const ModelParams& m) { resolve_method(m, po.stationary.method, "method"); };
+    const auto point = [&](const ModelParams& m, double xv, double yv, std::uint64_t seed) {
         PhasePointOptions p = po;
         p.stationary.seed = seed;
         const PhasePoint r = classify_phase_point(m, p);
-        return std::vector<std::string>{io::cell(x.value(i)), io::cell(y.value(j)), to_string(r.label),
+        return std::vector<std::string>{io::cell(xv), io::cell(yv), to_string(r.label),
                                         io::cell(r.C_h0), io::cell(r.lambda_max), io::cell(r.G),
                                         io::cell(r.stable_fixed_point_Delta_h), r.method, r.termination};
     };
-    const int total = x.points * y.points;
-    const io::SweepSummary s = io::run_sweep(static_cast<std::uint64_t>(total), point, so);
+    const GridSweep g = run_grid_sweep(o->common, o->grid, "phase", "phase", kColumns, options, check, point);
+    const ParameterAxis &x = g.x, &y = g.y;
+    const int total = g.total;
+    const io::SweepSummary& s = g.summary;
     if (!s.root) return kExitOk;  // rank 0 reports
 
     const std::string dir = o->common.out_dir;
@@ -181,26 +144,13 @@ Command add_phase(CLI::App& root) {
     CLI::App* cmd = root.add_subcommand("phase", "phase diagram over two model parameters (MPI-aware sweep)");
     add_model_options(*cmd, o->common);
     add_output_options(*cmd, o->common, true);
-    cmd->add_option("--x", o->x_text, "horizontal axis NAME:MIN:MAX:N (NAME a model parameter)")->required();
-    cmd->add_option("--y", o->y_text, "vertical axis NAME:MIN:MAX:N")->required();
-    cmd->add_flag("--resume", o->resume, "continue the sweep in --out (same parameters and version)");
-    cmd->add_option("--shard", o->shard, "compute only points i % M == K (K/M; Slurm arrays); joins the sweep in --out");
-    cmd->add_option("--threads", o->threads, "threads per process (0: OMP_NUM_THREADS, else cores / ranks per node)");
+    add_grid_sweep_options(*cmd, o->grid, true);
     cmd->add_option("--method", o->method, "stationary method: auto, gaussian or sampled")->capture_default_str();
     cmd->add_option("--paths", o->paths, "paths of the sampled method (0: its default)");
     cmd->add_flag("--latex", o->latex, "also write phase_summary.tex (booktabs) next to phase_summary.md");
     cmd->add_flag("--no-plot", o->no_plot, "skip phase.png");
 
-    return {cmd, [o]() {
-        // Under mpirun every rank checks the input; only rank 0 reports a bad one.
-        const io::Ranks ranks = io::mpi_start();
-        try {
-            return run_phase(o.get());
-        } catch (const BadInput&) {
-            if (!ranks.root()) io::mpi_quiet_exit(kExitBadInput);
-            throw;
-        }
-    }};
+    return {cmd, [o]() { return with_mpi_ranks([&] { return run_phase(o.get()); }); }};
 }
 
 }  // namespace gdmft::app
