@@ -1,6 +1,7 @@
 // gdmft gradient: the adjoint (gradient) field theory of THEORY.md 7 (dmft/adjoint.hpp) on the window of
 // length --horizon before the loss, in the chaotic state or at a stable fixed point.
 #include "app/commands.hpp"
+#include "app/grid_sweep.hpp"
 #include "app/output.hpp"
 #include "dmft/adjoint.hpp"
 #include "dmft/fixed_points.hpp"
@@ -10,7 +11,10 @@
 #include "numerics/errors.hpp"
 #include "numerics/format.hpp"
 
+#include <cmath>
 #include <cstdio>
+#include <limits>
+#include <map>
 #include <memory>
 
 namespace gdmft::app {
@@ -20,8 +24,18 @@ namespace {
 struct GradientCli {
     CommonOptions common;
     AdjointOptions adj;
+    GridSweepFlags grid;
     std::string state = "auto";
     bool no_plot = false;
+};
+
+// The attractor whose adjoint is solved.
+struct Target {
+    bool chaotic = false;
+    bool found = false;
+    StationaryResult stationary;          // when chaotic
+    FixedPointBranch fixed;               // when not chaotic
+    std::string why;
 };
 
 // The stable fixed point with the smallest Delta_h, or nullptr.
@@ -33,6 +47,112 @@ const FixedPointBranch* stable_branch(const std::vector<FixedPointBranch>& b) {
 
 bool chaotic(const StationaryResult& s) {
     return s.converged && s.termination == Termination::Converged && s.C_h0 - s.q_h > 1e-8 * std::max(1.0, s.C_h0);
+}
+
+// The chaotic state when `state` allows it and the stationary DMFT has one, else the stable fixed point
+// with the smallest Delta_h (state "auto", "chaotic" or "fixed-point").
+Target choose_target(const ModelParams& p, const std::string& state, std::uint64_t seed, const Observer* obs) {
+    Target t;
+    if (state != "fixed-point") {
+        StationaryOptions so;
+        so.observer = obs;
+        so.seed = seed;
+        t.stationary = solve_stationary(p, so);
+        if (chaotic(t.stationary)) {
+            t.chaotic = t.found = true;
+            return t;
+        }
+        if (state == "chaotic") {
+            t.why = "no chaotic stationary state at this point (" + t.stationary.message + ")";
+            return t;
+        }
+    }
+    const std::vector<FixedPointBranch> branches = fixed_points(p);
+    const FixedPointBranch* b = stable_branch(branches);
+    t.found = b != nullptr;
+    if (b) t.fixed = *b;
+    if (!t.found) t.why = state == "fixed-point" ? "no stable fixed point at this point"
+                                                 : "neither a chaotic state nor a stable fixed point at this point";
+    return t;
+}
+
+// One point of a gradient map: the attractor's growth rate and its regime over the horizon T: exploding
+// (growth T > 1), vanishing (growth T < -1), marginal (|growth| T <= 1: |a_h|^2 changes by less than a
+// factor e over T, apart from the transient near the horizon); with a coexisting stable fixed point (bistable)
+// its growth rate too. Numerical failures become the regime "unresolved" with the reason.
+const std::vector<std::string> kMapColumns = {"x", "y", "regime", "state", "growth_rate", "growth_rate_err",
+                                              "efold_horizon", "grad_norm_Jh", "growth_rate_fixed_point", "message"};
+
+std::vector<std::string> map_point(const ModelParams& p, double xv, double yv, std::uint64_t seed,
+                                   const AdjointOptions& adj) {
+    auto row = [&](const std::string& regime, const std::string& state, double g, double ge, double norm, double gfp,
+                   const std::string& msg) {
+        return std::vector<std::string>{io::cell(xv), io::cell(yv), regime, state, io::cell(g), io::cell(ge),
+                                        io::cell(1 / std::abs(g)), io::cell(norm), io::cell(gfp), msg};
+    };
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    try {
+        Target t = choose_target(p, "auto", seed, nullptr);
+        if (!t.found) return row("unresolved", "none", nan, nan, nan, nan, t.why);
+        const AdjointResult r = t.chaotic ? adjoint_closure(p, t.stationary, adj)
+                                          : adjoint_fixed_point(p, t.fixed.Delta_h, t.fixed.Delta_r, adj);
+        if (!r.finite) return row("unresolved", r.state, nan, nan, nan, nan, "the adjoint overflowed");
+        double gfp = nan;
+        if (t.chaotic) {
+            const auto b = fixed_points(p);
+            if (const FixedPointBranch* f = stable_branch(b))
+                gfp = adjoint_fixed_point(p, f->Delta_h, f->Delta_r, adj).growth_rate;
+        }
+        const double gT = r.growth_rate * adj.horizon;
+        const std::string regime = gT > 1 ? "exploding" : gT < -1 ? "vanishing" : "marginal";
+        return row(regime, r.state, r.growth_rate, r.growth_rate_err, r.grad_norm_Jh.back(), gfp, "");
+    } catch (const BadInput&) {
+        throw;
+    } catch (const std::exception& e) {
+        return row("unresolved", "none", nan, nan, nan, nan, e.what());
+    }
+}
+
+int run_map(GradientCli* cli) {
+    nlohmann::json options = {{"horizon", cli->adj.horizon}, {"dt", cli->adj.dt}, {"fit_from", cli->adj.fit_from},
+                              {"profile_spacing", cli->adj.profile_spacing}};
+    const AdjointOptions adj = cli->adj;
+    const auto check = [](const ModelParams& m) {
+        if (m.alpha_z != 0)
+            throw BadInput("alpha_z", "a gradient map needs alpha_z = 0 (the chaotic state with a fluctuating clock needs "
+                                      "the sampled route, not in this build)");
+    };
+    const auto point = [&](const ModelParams& m, double xv, double yv, std::uint64_t seed) {
+        return map_point(m, xv, yv, seed, adj);
+    };
+    const GridSweep g = run_grid_sweep(cli->common, cli->grid, "gradient", "gradient_map", kMapColumns, options, check, point);
+    const io::SweepSummary& s = g.summary;
+    if (!s.root) return kExitOk;
+    const std::string dir = cli->common.out_dir;
+    if (s.complete && !cli->no_plot)
+        run_plot("gradient", "plot_gradient_map.py", {dir + "/gradient_map.csv", dir + "/gradient_map.png"});
+    std::map<std::string, int> counts;
+    for (const auto& r : s.rows) ++counts[r[2]];
+    nlohmann::json j = run_meta(cli->common, options);
+    j["x"] = g.x.to_string();
+    j["y"] = g.y.to_string();
+    j["out"] = dir;
+    j["complete"] = s.complete;
+    j["points"] = g.total;
+    j["computed"] = s.computed;
+    j["resumed"] = s.resumed;
+    j["missing"] = s.missing;
+    j["seconds"] = s.seconds;
+    j["counts"] = counts;
+    if (cli->common.json) {
+        print_json(j);
+    } else {
+        std::printf("gradient map: %d points (%llu computed, %llu resumed, %llu missing) in %.1f s\n", g.total,
+                    static_cast<unsigned long long>(s.computed), static_cast<unsigned long long>(s.resumed),
+                    static_cast<unsigned long long>(s.missing), s.seconds);
+        for (const auto& [label, k] : counts) std::printf("  %-10s %d\n", label.c_str(), k);
+    }
+    return kExitOk;
 }
 
 void print_human(const AdjointResult& r) {
@@ -59,14 +179,15 @@ Command add_gradient(CLI::App& root) {
     add_output_options(*cmd, cli->common, true);
     cmd->add_option("--horizon", cli->adj.horizon, "window T before the loss, units of tau_h")->capture_default_str();
     cmd->add_option("--dt", cli->adj.dt, "time step of the two-time march (divides the horizon)")->capture_default_str();
-    cmd->add_option("--profile-spacing", cli->adj.profile_spacing, "spacing of the rows of gradient.csv")
+    cmd->add_option("--profile-spacing", cli->adj.profile_spacing, "spacing of the rows of gradient.csv (0: the multiple of dt nearest 0.5)")
         ->capture_default_str();
     cmd->add_option("--fit-from", cli->adj.fit_from, "growth rate fitted on [fit_from T, T]")->capture_default_str();
     cmd->add_option("--memory-limit", cli->adj.memory_limit, "bytes of two-time storage")->capture_default_str();
     cmd->add_option("--state", cli->state,
                     "auto (the chaotic state if the DMFT has one, else the stable fixed point), chaotic, fixed-point")
         ->capture_default_str();
-    cmd->add_flag("--no-plot", cli->no_plot, "with --out: do not draw gradient.png");
+    cmd->add_flag("--no-plot", cli->no_plot, "with --out: do not draw gradient.png (gradient_map.png)");
+    add_grid_sweep_options(*cmd, cli->grid, false);
 
     Command c;
     c.app = cmd;
@@ -76,38 +197,20 @@ Command add_gradient(CLI::App& root) {
         if (cli->state != "auto" && cli->state != "chaotic" && cli->state != "fixed-point")
             throw BadInput("state", "must be auto, chaotic or fixed-point, got '" + cli->state + "'");
         cli->adj.validate();
-        if (p.alpha_z != 0 && cli->state != "fixed-point")
+        if (p.alpha_z != 0 && cli->state != "fixed-point" && cli->grid.x_text.empty())
             throw BadInput("alpha_z", "the adjoint DMFT of the chaotic state with a fluctuating clock (alpha_z != 0) needs "
                                       "the sampled route, which this build does not have yet (--state fixed-point works)");
+        if (!cli->grid.x_text.empty() || !cli->grid.y_text.empty()) return with_mpi_ranks([&] { return run_map(cli.get()); });
+        if (cli->grid.resume || !cli->grid.shard.empty()) throw BadInput("resume", "--resume and --shard need a map (--x and --y)");
         if (!cli->common.out_dir.empty()) ensure_dir(cli->common.out_dir);
 
-        AdjointResult r;
-        bool want_chaos = cli->state != "fixed-point";
-        StationaryResult st;
-        if (want_chaos) {
-            StationaryOptions so;
-            so.observer = observer(cli->common);
-            so.seed = cli->common.seed;
-            st = solve_stationary(p, so);
-            if (!chaotic(st)) {
-                if (cli->state == "chaotic") {
-                    std::fprintf(stderr, "gradient: no chaotic stationary state at this point (%s)\n", st.message.c_str());
-                    return kExitNotConverged;
-                }
-                want_chaos = false;
-            }
+        const Target t = choose_target(p, cli->state, cli->common.seed, observer(cli->common));
+        if (!t.found) {
+            std::fprintf(stderr, "gradient: %s\n", t.why.c_str());
+            return kExitNotConverged;
         }
-        if (want_chaos) {
-            r = adjoint_closure(p, st, cli->adj);
-        } else {
-            const auto branches = fixed_points(p);
-            const FixedPointBranch* b = stable_branch(branches);
-            if (!b) {
-                std::fprintf(stderr, "gradient: neither a chaotic state nor a stable fixed point at this point\n");
-                return kExitNotConverged;
-            }
-            r = adjoint_fixed_point(p, b->Delta_h, b->Delta_r, cli->adj);
-        }
+        const AdjointResult r = t.chaotic ? adjoint_closure(p, t.stationary, cli->adj)
+                                          : adjoint_fixed_point(p, t.fixed.Delta_h, t.fixed.Delta_r, cli->adj);
 
         nlohmann::json settings;
         settings["horizon"] = cli->adj.horizon;

@@ -17,10 +17,15 @@ void AdjointOptions::validate() const {
     if (std::abs(steps - std::round(steps)) > 1e-6 * steps)
         throw BadInput("dt", "must divide the horizon (horizon/dt = " + std::to_string(steps) + ")");
     const double per = profile_spacing / dt;
-    if (!(profile_spacing > 0) || std::abs(per - std::round(per)) > 1e-6 * per || profile_spacing > horizon)
+    if (profile_spacing != 0 && (!(profile_spacing > 0) || std::abs(per - std::round(per)) > 1e-6 * per ||
+                                 profile_spacing > horizon))
         throw BadInput("profile-spacing", "must be a positive multiple of dt, at most the horizon");
     if (!(fit_from > 0 && fit_from < 1)) throw BadInput("fit-from", "must lie in (0, 1)");
     if (memory_limit == 0) throw BadInput("memory-limit", "must be positive");
+}
+
+double AdjointOptions::resolved_spacing() const {
+    return profile_spacing > 0 ? profile_spacing : dt * std::max(1.0, std::round(0.5 / dt));
 }
 
 std::string format_log_value(double log_value, int digits) {

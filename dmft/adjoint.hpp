@@ -31,7 +31,8 @@ namespace gdmft {
 struct AdjointOptions {
     double horizon = 100;         // T, units of tau_h
     double dt = 0.1;              // grid step of the march (closure) or the paths (sampled)
-    double profile_spacing = 0.5; // spacing of the reported profile (a multiple of dt)
+    double profile_spacing = 0;   // spacing of the reported profile (a multiple of dt); 0: the multiple nearest 0.5
+    double resolved_spacing() const;
     // Growth rate: fit ln a_h2 = c + gamma s (+ beta ln s at a fixed point: the power-law prefactor of
     // THEORY.md 7) over the late window [(1 + fit_from) T / 2, T]; the error is its change from the fit
     // over [fit_from T, T].

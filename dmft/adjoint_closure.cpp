@@ -250,7 +250,7 @@ AdjointResult run_closure(const ModelParams& p, const LagInputs& lag, const std:
     if (!res.finite) res.nonfinite_at = bad;
     res.grid_points = static_cast<std::size_t>(M + 1);
 
-    const Eigen::Index per = static_cast<Eigen::Index>(std::llround(o.profile_spacing / o.dt));
+    const Eigen::Index per = static_cast<Eigen::Index>(std::llround(o.resolved_spacing() / o.dt));
     const Eigen::Index last = march.last();
     std::vector<double> s_all, y_all;
     for (Eigen::Index k = 0; k <= last; ++k) {

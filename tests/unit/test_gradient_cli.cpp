@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <string>
 
 using gdmft_test::run_gdmft;
@@ -50,4 +51,26 @@ TEST_CASE("gradient bad input: exit 2 naming the flag") {
     CHECK(s.err.find("state") != std::string::npos);
     const auto c = run_gdmft("gradient --g-h 1.5 --state chaotic --json");
     CHECK(c.code == 3);
+}
+
+TEST_CASE("gradient map over (g_h, alpha_r): regimes by the growth rate over the horizon") {
+    const auto dir = scratch() / "gradient_map";
+    std::filesystem::remove_all(dir);
+    const auto r = run_gdmft("gradient --x g_h:1.5:4:2 --y alpha_r:0:4:2 --horizon 60 --dt 0.2 --no-plot --json --out " +
+                             dir.string());
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["complete"] == true);
+    // g_h 1.5: the zero fixed point is stable (g_eff 0.75 < 1): gradients vanish at 2 kappa (g_eff - 1) = -0.25
+    // (THEORY.md 7), so growth x T = -15 < -1; g_h 4 is chaotic at both alpha_r: exploding.
+    CHECK(j["counts"]["vanishing"] == 2);
+    CHECK(j["counts"]["exploding"] == 2);
+    const std::string csv = slurp(dir / "gradient_map.csv");
+    CHECK(csv.find("x,y,regime,state,growth_rate") != std::string::npos);
+    const auto again = run_gdmft("gradient --x g_h:1.5:4:2 --y alpha_r:0:4:2 --horizon 60 --dt 0.2 --json --out " +
+                                 dir.string());
+    CHECK(again.code == 2);  // a sweep is already there: --resume or another directory
+    const auto z = run_gdmft("gradient --x g_h:1.5:4:2 --y alpha_z:0:4:2 --json --out " + (dir / "z").string());
+    CHECK(z.code == 2);
+    CHECK(z.err.find("alpha_z") != std::string::npos);
 }
