@@ -51,12 +51,14 @@ bool chaotic(const StationaryResult& s) {
 
 // The chaotic state when `state` allows it and the stationary DMFT has one, else the stable fixed point
 // with the smallest Delta_h (state "auto", "chaotic" or "fixed-point").
-Target choose_target(const ModelParams& p, const std::string& state, std::uint64_t seed, const Observer* obs) {
+Target choose_target(const ModelParams& p, const std::string& state, std::uint64_t seed, const Observer* obs,
+                     bool lyapunov) {
     Target t;
     if (state != "fixed-point") {
         StationaryOptions so;
         so.observer = obs;
         so.seed = seed;
+        so.lyapunov = lyapunov;
         t.stationary = solve_stationary(p, so);
         if (chaotic(t.stationary)) {
             t.chaotic = t.found = true;
@@ -92,7 +94,7 @@ std::vector<std::string> map_point(const ModelParams& p, double xv, double yv, s
     };
     const double nan = std::numeric_limits<double>::quiet_NaN();
     try {
-        Target t = choose_target(p, "auto", seed, nullptr);
+        Target t = choose_target(p, "auto", seed, nullptr, false);
         if (!t.found) return row("unresolved", "none", nan, nan, nan, nan, t.why);
         const AdjointResult r = t.chaotic ? adjoint_closure(p, t.stationary, adj)
                                           : adjoint_fixed_point(p, t.fixed.Delta_h, t.fixed.Delta_r, adj);
@@ -116,7 +118,8 @@ std::vector<std::string> map_point(const ModelParams& p, double xv, double yv, s
 int run_map(GradientCli* cli) {
     nlohmann::json options = {{"horizon", cli->adj.horizon}, {"dt", cli->adj.dt}, {"fit_from", cli->adj.fit_from},
                               {"profile_spacing", cli->adj.profile_spacing}};
-    const AdjointOptions adj = cli->adj;
+    AdjointOptions adj = cli->adj;
+    adj.reference = false;  // a map needs the growth rates only
     const auto check = [](const ModelParams& m) {
         if (m.alpha_z != 0)
             throw BadInput("alpha_z", "a gradient map needs alpha_z = 0 (the chaotic state with a fluctuating clock needs "
@@ -166,6 +169,7 @@ void print_human(const AdjointResult& r) {
     std::printf("  a_h2 at the horizon %s\n", format_log_value(r.log_a_h2.back()).c_str());
     std::printf("  grad_norm_Jh %.6g  grad_norm_Jz %.6g  grad_norm_Jr %.6g\n", r.grad_norm_Jh.back(),
                 r.grad_norm_Jz.back(), r.grad_norm_Jr.back());
+    if (!r.message.empty()) std::printf("  note: %s\n", r.message.c_str());
     std::printf("  (%.2f s)\n", r.seconds);
 }
 
@@ -204,7 +208,7 @@ Command add_gradient(CLI::App& root) {
         if (cli->grid.resume || !cli->grid.shard.empty()) throw BadInput("resume", "--resume and --shard need a map (--x and --y)");
         if (!cli->common.out_dir.empty()) ensure_dir(cli->common.out_dir);
 
-        const Target t = choose_target(p, cli->state, cli->common.seed, observer(cli->common));
+        const Target t = choose_target(p, cli->state, cli->common.seed, observer(cli->common), true);
         if (!t.found) {
             std::fprintf(stderr, "gradient: %s\n", t.why.c_str());
             return kExitNotConverged;

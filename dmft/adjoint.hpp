@@ -38,6 +38,10 @@ struct AdjointOptions {
     // over [fit_from T, T].
     double fit_from = 0.5;
     std::size_t memory_limit = std::size_t(1) << 30;  // bytes of two-time storage
+    // Compute reference_growth when the inputs do not carry it (chaotic state: the closure tangent map,
+    // slow near the onset where the lag window is long; a stationary result solved with lambda_max is used
+    // as it is).
+    bool reference = true;
     void validate() const;  // throws BadInput naming the option (horizon, dt, profile-spacing, ...)
 };
 

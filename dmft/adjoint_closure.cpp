@@ -321,6 +321,17 @@ LagInputs on_march_grid(const closure::LagPairAverages& avg, const std::vector<d
     return in;
 }
 
+// Says so in the message when the fitted rate has not reached the special-case value (a horizon short
+// against the approach to the asymptotic rate, e.g. near an onset where the gap of the tangent problem closes).
+void note_reference(AdjointResult& r) {
+    if (!r.finite || !std::isfinite(r.reference_growth) || !std::isfinite(r.growth_rate)) return;
+    const double d = r.growth_rate - r.reference_growth;
+    if (std::abs(d) > std::max(3 * r.growth_rate_err, 0.01 * std::abs(r.reference_growth)))
+        r.message = "the growth rate over this horizon differs from " + r.reference_source + " = " +
+                    fmt("%.6g", r.reference_growth) + " by " + fmt("%.3g", d) +
+                    ": the approach to the asymptotic rate is slower than the horizon (try a longer --horizon)";
+}
+
 }  // namespace
 
 AdjointResult adjoint_closure(const ModelParams& p, const StationaryResult& c, const AdjointOptions& o) {
@@ -333,11 +344,17 @@ AdjointResult adjoint_closure(const ModelParams& p, const StationaryResult& c, c
     const closure::LagPairAverages avg = closure::lag_pair_averages(p, c.C_h, c.C_r);
     const LagInputs lag = on_march_grid(avg, c.tau, o.dt, M);
     AdjointResult res = run_closure(p, lag, constant_clock(p), o, "chaotic");
-    ClosureTangentMapResult ref = closure_tangent_lambda(p, c);
-    if (ref.converged) {
-        res.reference_growth = 2 * ref.lambda_max;
-        res.reference_source = "2 lambda_max (closure tangent map)";
+    if (std::isfinite(c.lambda_max)) {
+        res.reference_growth = 2 * c.lambda_max;
+        res.reference_source = "2 lambda_max (" + (c.lambda_method.empty() ? std::string("stationary solve") : c.lambda_method) + ")";
+    } else if (o.reference) {
+        const ClosureTangentMapResult ref = closure_tangent_lambda(p, c);
+        if (ref.converged) {
+            res.reference_growth = 2 * ref.lambda_max;
+            res.reference_source = "2 lambda_max (closure tangent map)";
+        }
     }
+    note_reference(res);
     return res;
 }
 
@@ -362,6 +379,7 @@ AdjointResult adjoint_fixed_point(const ModelParams& p, double Delta_h, double D
         res.reference_growth = 2 * b.rightmost_on_axis;
         res.reference_source = "2 x rightmost real point of the Jacobian support (clock spread: pinched at 0 when stable)";
     }
+    if (p.gate_z().constant()) note_reference(res);  // a pinched support: the rate tends to 0 slowly, by design
     return res;
 }
 

@@ -6,7 +6,9 @@
 #     the transition lines traced by continuation drawn over it, and the thresholds where they change
 #     order (THEORY.md section 6: alpha_r g_r = 2 sqrt 2 and 2 sqrt 3) located on them (phase/);
 #  2. the transitions along g_h at alpha_r = 10 (transitions/): g_zero_unstable, g_fp, g_chaos, the jumps;
-#  3. the validation table of the output-gated point g_h = 3, alpha_r = 4, tau_r = 0 (THEORY.md 8:
+#  3. the gradient map over (g_h, alpha_r): the growth rate of the adjoint (exploding, vanishing or
+#     marginal gradients over a horizon of 60 tau_h), and the gradient profile at the point of step 4;
+#  4. the validation table of the output-gated point g_h = 3, alpha_r = 4, tau_r = 0 (THEORY.md 8:
 #     C_h0 = 1.198): the DMFT against networks of N = 500, 1000, 2000, next to the ungated network.
 # Tables come as CSV, Markdown and LaTeX (booktabs); plots as PNG. Each file is written whole.
 # Sizes, networks and run lengths of step 3 can be set from the environment (MAIN_SIZES,
@@ -52,6 +54,14 @@ run_to "$out/phase.json" "$bin" phase --x g_h:1:3:40 --y alpha_r:0:20:41 --tau-r
 echo "== gdmft transitions --scan g_h:1:3 --alpha-r 10 --tau-r 0 -> $out/transitions/" >&2
 run_to "$out/transitions.json" "$bin" transitions --scan g_h:1:3 --alpha-r 10 --tau-r 0 --latex \
     --out "$out/transitions" --json
+rm -rf "$out/gradient_map"
+echo "== gdmft gradient --x g_h:1.05:4.05:31 --y alpha_r:0:20:11 --tau-r 0 --horizon 60 -> $out/gradient_map/" >&2
+run_to "$out/gradient_map.json" "$bin" gradient --x g_h:1.05:4.05:31 --y alpha_r:0:20:11 --tau-r 0 --horizon 60 \
+    --dt 0.2 --out "$out/gradient_map" --json
+
+echo "== gdmft gradient ${point[*]} (adjoint DMFT) -> $out/gradient.json, $out/gradient/" >&2
+run_to "$out/gradient.json" "$bin" gradient "${point[@]}" --json --out "$out/gradient"
+
 echo "== gdmft solve ${point[*]} --lyapunov -> $out/solve.json, $out/solve/" >&2
 run_to "$out/solve.json" "$bin" solve "${point[@]}" --lyapunov --json --out "$out/solve"
 
@@ -80,6 +90,8 @@ echo "  phase/phase.png, phase.csv       (g_h, alpha_r) phase diagram with the t
 echo "  phase/phase_summary.md, .tex     label counts (Markdown, LaTeX); phase/boundary.csv the lines"
 echo "  transitions/transitions.png      C_h0 and lambda_max against g_h at alpha_r = 10, thresholds marked"
 echo "  transitions/transitions.md, .tex, .csv      the thresholds and the scan table"
+echo "  gradient_map/gradient_map.png    growth rate of the gradient over (g_h, alpha_r); gradient_map.csv"
+echo "  gradient/gradient.png, .csv      |a_h|^2/N before the horizon and the gradient sizes at g_h = 3, alpha_r = 4"
 echo "  gating.png                       C_h(tau): DMFT against the networks, and the ungated DMFT"
 echo "  validation/validation.md, .tex, .csv        DMFT against N = $sizes ($realizations networks each)"
 echo "  solve.json, solve_ungated.json, fixedpoint.json, simulate.json   the single runs"

@@ -7,6 +7,7 @@ Usage: main_job_table.py OUT
 Reads, under OUT (written by scripts/main_job.sh):
   boundary.json, phase/phase.csv   gdmft boundary and gdmft phase over (g_h, alpha_r) (optional)
   transitions.json      gdmft transitions --scan g_h at alpha_r = 10 (optional)
+  gradient_map.json, gradient.json   gdmft gradient over (g_h, alpha_r) and at the point (optional)
   solve.json            gdmft solve --lyapunov --json at the output-gated point
   solve_ungated.json    the same at the ungated default (alpha_r = 0), for contrast
   fixedpoint.json       gdmft fixedpoint --json at the output-gated point
@@ -91,6 +92,24 @@ def transitions_section(out, w):
         w("")
 
 
+def gradient_section(out, w):
+    """The gradient map's regime counts and the adjoint DMFT at the validated point (both optional)."""
+    mp, pt = os.path.join(out, "gradient_map.json"), os.path.join(out, "gradient.json")
+    if not (os.path.exists(mp) and os.path.exists(pt)):
+        return
+    m, g = load_json(mp), load_json(pt)
+    c = m.get("counts", {})
+    w("Gradients (gdmft gradient, adjoint DMFT): over %s x %s, horizon %g:" % (m["x"], m["y"], m["horizon"]))
+    w("  exploding %d, vanishing %d, marginal %d, unresolved %d points (|growth| x horizon > 1 or not)"
+      % (c.get("exploding", 0), c.get("vanishing", 0), c.get("marginal", 0), c.get("unresolved", 0)))
+    w("  at g_h = %g, alpha_r = %g: growth rate of |a_h|^2/N %s +- %s per tau_h (%s: %s)"
+      % (g["params"]["g_h"], g["params"]["alpha_r"], fnum(g["growth_rate"]), fnum(g["growth_rate_err"], ".2g"),
+         g["reference_source"], fnum(g["reference_growth"])))
+    w("  grad_norm_Jh = %s, grad_norm_Jr = %s over %g tau_h" % (fnum(g["grad_norm_Jh"]), fnum(g["grad_norm_Jr"]),
+                                                             g["horizon"]))
+    w("")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -107,6 +126,7 @@ def main():
     lines = []
     w = lines.append
     transitions_section(out, w)
+    gradient_section(out, w)
     w("Output-gated network: g_h = %g, alpha_r = %g, tau_r = %g (other parameters at their defaults)"
       % (p["g_h"], p["alpha_r"], p["tau_r"]))
     w("")
