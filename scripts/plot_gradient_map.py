@@ -42,7 +42,7 @@ def main(csv_path, png):
         ax.clabel(cs, fmt={-1 / T: "-1/T", 1 / T: "+1/T"}, fontsize=7)
     if bistable:
         ax.plot([b[0] for b in bistable], [b[1] for b in bistable], "x", color="0.2", ms=3, label="stable fixed point coexists")
-        ax.legend(frameon=False, fontsize=8, loc="upper left")
+        ax.legend(fontsize=7, loc="lower right", framealpha=0.85)
     ax.set_xlabel(meta.get("x_name", "x"))
     ax.set_ylabel(meta.get("y_name", "y"))
     title = changed_params(meta.get("params", {}), skip=(meta.get("x_name"), meta.get("y_name")))
