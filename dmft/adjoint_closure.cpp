@@ -106,28 +106,29 @@ public:
         r_dyn_ = r_var_ && p.tau_r > 0;
         const Eigen::Index n = M_ + 1;
         for (const ClockNode& c : nodes_) rows_.emplace_back(Filter1D::make(dt_, c.kappa), static_cast<std::size_t>(n));
-        Y_.setZero(n, n), Kh_.setZero(n, n);
+        Y_.setZero(n, n);
         if (r_dyn_) {
-            R_.setZero(n, n), YR_.setZero(n, n);
+            YR_.setZero(n, n);
             rrow_ = std::make_unique<FilteredRow>(Filter1D::make(dt_, 1.0 / p.tau_r), static_cast<std::size_t>(n));
         }
     }
 
     static std::size_t bytes(Eigen::Index M, bool r_dyn) {
         const double n = static_cast<double>(M + 1);
-        return static_cast<std::size_t>(n * n * 8.0 * (r_dyn ? 4 : 2));
+        return static_cast<std::size_t>(n * n * 8.0 * (r_dyn ? 2 : 1));
     }
 
     // Runs the march; returns false (with the time) when a value became non-finite.
     bool run(double* nonfinite_at) {
         for (Eigen::Index k = 0; k <= M_; ++k) {
             const double d = row(k);
-            if (!std::isfinite(d) || !(d > 0) || (r_dyn_ && !std::isfinite(R_(k, k)))) {
+            if (!std::isfinite(d) || !(d > 0) || (r_dyn_ && !std::isfinite(r_diag_))) {
                 *nonfinite_at = static_cast<double>(k) * dt_;
                 return false;
             }
             log_diag_.push_back(std::log(d) + log_scale_);
-            ar_diag_.push_back(r_dyn_ ? R_(k, k) * std::exp(log_scale_) : 0.0);
+            ar_diag_.push_back(r_dyn_ ? r_diag_ * std::exp(log_scale_) : 0.0);
+            accumulate_norms(k);
             for (FilteredRow& r : rows_) r.next_row();
             if (rrow_) rrow_->next_row();
             last_ = k;
@@ -141,28 +142,11 @@ public:
     Eigen::Index last() const { return last_; }
     double log_scale() const { return log_scale_; }
 
-    // (1/N^2) sum (dL/dJ)^2 over [0, s_K]^2, in units of exp(log_scale) (the current scale of the stored
-    // covariances): Jh from K_h = <zeta_h zeta_h> = (g_h/tau_h)^2 <sigma_z a_h sigma_z a_h>.
-    struct Norms {
-        double Jh = 0, Jr = 0;
-    };
-    Norms norms(Eigen::Index K) const {
-        Norms out;
-        const double gh2 = p_.g_h * p_.g_h;
-        for (Eigen::Index k = 0; k <= K; ++k) {
-            const double wk = (k == 0 || k == K) ? 0.5 * dt_ : dt_;
-            for (Eigen::Index j = 0; j <= K; ++j) {
-                const double w = wk * ((j == 0 || j == K) ? 0.5 * dt_ : dt_);
-                const std::size_t d = static_cast<std::size_t>(std::abs(k - j));
-                out.Jh += w * Kh_(k, j) / gh2 * lag_.sr[d] * lag_.phi[d];
-                if (r_dyn_)
-                    out.Jr += w * R_(k, j) / (p_.tau_r * p_.tau_r) * lag_.phi[d];
-                else if (r_var_)
-                    out.Jr += w * lag_.dsr[d] * lag_.phi[d] * Kh_(k, j) * lag_.phi[d];
-            }
-        }
-        return out;
-    }
+    // (1/N^2) sum (dL/dJ)^2 over [0, s_K]^2 for every K (true units; index K): Jh from
+    // K_h = <zeta_h zeta_h> = (g_h/tau_h)^2 <sigma_z a_h sigma_z a_h> against the forward C_srphi, Jr from
+    // <e_r e_r> against C_phi (THEORY.md 7, docs/gradient.md 1).
+    const std::vector<double>& norm_Jh() const { return norm_Jh_; }
+    const std::vector<double>& norm_Jr() const { return norm_Jr_; }
 
 private:
     ModelParams p_;
@@ -173,7 +157,13 @@ private:
     Eigen::Index M_;
     double dt_;
     bool r_var_ = false, r_dyn_ = false;
-    Mat Y_, Kh_, R_, YR_;   // source of a_h, <zeta_h zeta_h>, <a_r a_r>, source of a_r (symmetric)
+    Mat Y_, YR_;            // sources of a_h and a_r (symmetric, two-time)
+    // The current row: the integrands of the gradient sizes at (k, j), j <= k (stored units).
+    std::vector<double> fJh_, fJr_;
+    double r_diag_ = 0;     // <a_r(s_k)^2> (stored units)
+    // Running trapezoid sums over [0, s_K]^2 with the left-end weights b (dt/2 at 0, dt inside).
+    double QJh_ = 0, QJr_ = 0;
+    std::vector<double> norm_Jh_, norm_Jr_;
     double log_scale_ = 0;  // stored values are the true ones times exp(-log_scale_)
     std::vector<double> log_diag_, ar_diag_;
     Eigen::Index last_ = -1;
@@ -184,6 +174,9 @@ private:
         const std::size_t nn = nodes_.size();
         std::vector<double> zk(nn), v(nn), coef(nn), hom(nn);
         double diag = 0;
+        fJh_.assign(static_cast<std::size_t>(k + 1), 0.0);
+        fJr_.assign(static_cast<std::size_t>(k + 1), 0.0);
+        const double gh2 = p_.g_h * p_.g_h;
         for (Eigen::Index j = 0; j <= k; ++j) {
             if (j == k && k > 0) {
                 for (FilteredRow& r : rows_) r.fill_corner(Y_, k);
@@ -207,7 +200,8 @@ private:
             const double y = (al * K0 + be * vR + be * cR * ga * K0) / (1 - al * K1 - be * cR * ga * K1);
             const double Kh = K0 + K1 * y;
             Y_(k, j) = Y_(j, k) = y;
-            Kh_(k, j) = Kh_(j, k) = Kh;
+            fJh_[static_cast<std::size_t>(j)] = Kh / gh2 * lag_.sr[d] * lag_.phi[d];
+            if (r_var_ && !r_dyn_) fJr_[static_cast<std::size_t>(j)] = lag_.dsr[d] * lag_.phi[d] * Kh * lag_.phi[d];
             for (std::size_t n = 0; n < nn; ++n) {
                 rows_[n].store(k, j, zk[n], v[n], coef[n], y);
                 if (j == k) diag += nodes_[n].prob * (hom[n] + v[n] + coef[n] * y);
@@ -216,15 +210,32 @@ private:
                 const double yr = ga * Kh;
                 YR_(k, j) = YR_(j, k) = yr;
                 rrow_->store(k, j, zR, vR, cR, yr);
-                R_(k, j) = R_(j, k) = vR + cR * yr;
+                const double Rkj = vR + cR * yr;
+                fJr_[static_cast<std::size_t>(j)] = Rkj / (p_.tau_r * p_.tau_r) * lag_.phi[d];
+                if (j == k) r_diag_ = Rkj;
             }
         }
         return diag;
     }
 
+    // Adds row k to the running sums; the norm over [0, s_k]^2 swaps the weight of the last point for dt/2:
+    // S(k) = Q(k) - dt sum_{j<=k} b_j f(k,j) + (dt^2/4) f(k,k), with Q(k) = sum_{i,j<=k} b_i b_j f(i,j).
+    void accumulate_norms(Eigen::Index k) {
+        const double sc = std::exp(log_scale_);
+        auto step = [&](const std::vector<double>& f, double& Q, std::vector<double>& out) {
+            double row = 0;
+            for (Eigen::Index j = 0; j < k; ++j) row += (j == 0 ? 0.5 * dt_ : dt_) * f[static_cast<std::size_t>(j)];
+            const double bk = k == 0 ? 0.5 * dt_ : dt_, fkk = f[static_cast<std::size_t>(k)];
+            Q += sc * (2 * bk * row + bk * bk * fkk);
+            out.push_back(k == 0 ? 0.0 : Q - sc * (dt_ * (row + bk * fkk) - 0.25 * dt_ * dt_ * fkk));
+        };
+        step(fJh_, QJh_, norm_Jh_);
+        step(fJr_, QJr_, norm_Jr_);
+    }
+
     void rescale(double f) {
-        Y_ *= f, Kh_ *= f;
-        if (r_dyn_) R_ *= f, YR_ *= f;
+        Y_ *= f;
+        if (r_dyn_) YR_ *= f, r_diag_ *= f;
         for (FilteredRow& r : rows_) r.scale(f);
         if (rrow_) rrow_->scale(f);
         log_scale_ -= std::log(f);
@@ -262,13 +273,10 @@ AdjointResult run_closure(const ModelParams& p, const LagInputs& lag, const std:
         res.log_a_h2.push_back(march.log_a_h2()[k]);
         res.log_a_h2_err.push_back(0.0);
         if (r_dyn) res.a_r2.push_back(march.a_r2()[k]), res.a_r2_err.push_back(0.0);
-        // Norms at this horizon, in true units (scale^2 of A: exp(log_scale)).
         if (k > 0) {
-            const auto n = march.norms(k);
-            const double sc = std::exp(march.log_scale());
             res.norm_horizons.push_back(static_cast<double>(k) * o.dt);
-            res.grad_norm_Jh.push_back(n.Jh * sc);
-            res.grad_norm_Jr.push_back(n.Jr * sc);
+            res.grad_norm_Jh.push_back(march.norm_Jh()[static_cast<std::size_t>(k)]);
+            res.grad_norm_Jr.push_back(march.norm_Jr()[static_cast<std::size_t>(k)]);
             res.grad_norm_Jz.push_back(0.0);
             res.grad_norm_Jh_err.push_back(0.0), res.grad_norm_Jr_err.push_back(0.0), res.grad_norm_Jz_err.push_back(0.0);
         }
