@@ -23,17 +23,11 @@ constexpr double kLagStep = 0.2;          // lag products every 0.2 tau_h (as th
 
 }  // namespace
 
-ClosureTangentResult tangent_lambda_from_closure(const ModelParams& p, const StationaryResult& c,
-                                                 const ClosureTangentOptions& o) {
-    ClosureTangentResult res;
-    if (p.alpha_z != 0) throw BadInput("alpha_z", "needs alpha_z = 0 (a closure result) (tangent_lambda_from_closure)");
-    if (c.method != "gaussian" || c.termination != Termination::Converged || c.tau.size() < 16)
-        throw BadInput("closure", "needs a converged chaotic Gaussian-closure result (tangent_lambda_from_closure)");
-    if (o.random_sets < 1 || o.paths < 8) throw BadInput("paths", "bad options (tangent_lambda_from_closure)");
-
+TangentForward closure_forward(const ModelParams& p, const StationaryResult& c) {
+    if (c.method != "gaussian" || c.tau.size() < 2)
+        throw BadInput("closure", "needs a Gaussian-closure result (closure_forward)");
     // Raw second moments from the closure's centred outputs: h ~ N(mu, C_h0), r ~ N(0, C_r0).
     const std::size_t n = c.tau.size();
-    const double dt = c.tau[1] - c.tau[0];
     const double mphi = gauss::mean(p.phi_fn(), c.mean_h, c.C_h0);
     const double msr = gate_mean(p.gate_r(), c.C_r[0]);
     const double q = std::isfinite(c.q_phi) ? std::max(0.0, c.q_phi + mphi * mphi) : 0.0;  // C_phi(inf), raw
@@ -51,6 +45,21 @@ ClosureTangentResult tangent_lambda_from_closure(const ModelParams& p, const Sta
     fwd.fields.eta_dyn.resize(n);
     for (std::size_t k = 0; k < n; ++k)
         fwd.fields.eta_dyn[k] = (g2 * (c.C_srphi[k] + msr * msr * mphi * mphi) - eta_plateau) * taper[k];
+
+    return fwd;
+}
+
+ClosureTangentResult tangent_lambda_from_closure(const ModelParams& p, const StationaryResult& c,
+                                                 const ClosureTangentOptions& o) {
+    ClosureTangentResult res;
+    if (p.alpha_z != 0) throw BadInput("alpha_z", "needs alpha_z = 0 (a closure result) (tangent_lambda_from_closure)");
+    if (c.method != "gaussian" || c.termination != Termination::Converged || c.tau.size() < 16)
+        throw BadInput("closure", "needs a converged chaotic Gaussian-closure result (tangent_lambda_from_closure)");
+    if (o.random_sets < 1 || o.paths < 8) throw BadInput("paths", "bad options (tangent_lambda_from_closure)");
+
+    const std::size_t n = c.tau.size();
+    const double dt = c.tau[1] - c.tau[0];
+    const TangentForward fwd = closure_forward(p, c);
 
     const auto measured = static_cast<std::size_t>(std::max(2.0 * double(n), o.measured_teff * p.tau_eff() / dt));
     const SiteGrid grid = SiteGrid::make(n, dt, measured, kLagStep * p.tau_h);

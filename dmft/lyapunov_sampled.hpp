@@ -55,6 +55,12 @@ struct ClosureTangentResult {
     std::string message;
 };
 
+// The single-site fields of a Gaussian-closure result on its own lag grid, as described above (eta_h
+// and r tapered over the last quarter of the window, static parts from the plateaus, C_phi raw): the
+// forward state the sampled routes (this tangent DMFT, the adjoint of dmft/adjoint_sampled.hpp) draw
+// their paths from. Throws BadInput("closure", ...) for a result of another method.
+TangentForward closure_forward(const ModelParams& p, const StationaryResult& closure);
+
 // `closure` must be a converged chaotic Gaussian-closure result (termination Converged) of model p.
 ClosureTangentResult tangent_lambda_from_closure(const ModelParams& p, const StationaryResult& closure,
                                                  const ClosureTangentOptions& o);

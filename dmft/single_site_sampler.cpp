@@ -493,4 +493,44 @@ TangentMeasurement SingleSiteSampler::run_tangent(const SiteFields& f, const Tan
     return out;
 }
 
+ForwardPaths SingleSiteSampler::forward_paths(const SiteFields& f, std::size_t paths, std::size_t length) {
+    const std::size_t n = grid_.n, m = grid_.m, B = grid_.burn;
+    constexpr std::size_t W = block;
+    if (paths == 0 || paths % W != 0 || paths > max_paths_)
+        throw BadInput("paths", "paths must be a positive multiple of 8, <= max_paths (SingleSiteSampler::forward_paths)");
+    if (length == 0 || length > m - B)
+        throw BadInput("length", "must be in [1, m - burn] (SingleSiteSampler::forward_paths)");
+    if (f.eta_dyn.size() != n || (!clock_constant_ && f.z_dyn.size() != n))
+        throw BadInput("fields", "field covariances must have n lags (SingleSiteSampler::forward_paths)");
+    ensure_noise(paths);
+
+    ForwardPaths out;
+    out.paths = paths;
+    out.length = length;
+    out.clipped_eta = eta_sampler_->set_covariance(f.eta_dyn);
+    if (!clock_constant_) out.clipped_z = z_sampler_->set_covariance(f.z_dyn);
+    out.h.resize(length * paths);
+    out.sigma_z.resize(length * paths);
+    out.drive.resize(length * paths);
+    const ForwardPrep fp = prepare(f);
+    const std::size_t nblocks = paths / W;
+#pragma omp parallel
+    {
+        BlockWork w(m, stored_);
+#pragma omp for schedule(dynamic, 1)
+        for (std::ptrdiff_t bi = 0; bi < static_cast<std::ptrdiff_t>(nblocks); ++bi) {
+            const std::size_t p0 = std::size_t(bi) * W;
+            forward_block(p0, fp, w, true, nullptr, nullptr);
+            for (std::size_t t = 0; t < length; ++t)
+                for (std::size_t l = 0; l < W; ++l) {
+                    const std::size_t src = (B + t) * W + l, dst = t * paths + p0 + l;
+                    out.h[dst] = w.H[src];
+                    out.sigma_z[dst] = w.S[src];
+                    out.drive[dst] = w.U[src];
+                }
+        }
+    }
+    return out;
+}
+
 }  // namespace gdmft

@@ -85,6 +85,17 @@ struct TangentMeasurement {
     double clipped = 0;
 };
 
+// The forward paths themselves (for stages that need the trajectories, such as the adjoint theory of
+// dmft/adjoint_sampled.hpp): `length` steps after the burn-in, time-major (path p at step t is at
+// [t * paths + p]).
+struct ForwardPaths {
+    std::size_t paths = 0, length = 0;
+    std::vector<double> h;        // h(t)
+    std::vector<double> sigma_z;  // the clock sigma_z(z(t))
+    std::vector<double> drive;    // eta_h(t) + I
+    double clipped_z = 0, clipped_eta = 0;  // clipped spectral weight of the two embeddings
+};
+
 class SingleSiteSampler {
 public:
     static constexpr std::size_t block = 8;   // paths integrated together (one SIMD vector)
@@ -104,6 +115,9 @@ public:
     // with the exact exponential step (coefficients constant over a step) and measures A and B. The
     // tangent noises come from their own keyed streams, redrawn on every call (not stored).
     TangentMeasurement run_tangent(const SiteFields& f, const TangentFields& tf, double lambda, std::size_t paths);
+    // The first `paths` paths (a multiple of `block`, <= max_paths) on the first `length` measured steps
+    // (length <= m - burn): the very paths run() integrates. Uses all OpenMP threads.
+    ForwardPaths forward_paths(const SiteFields& f, std::size_t paths, std::size_t length);
 
     // Switches to random set `set_seed` (as if newly constructed with it), keeping the grid, the plans
     // and the noise buffer: allocating and first touching a few hundred MB costs about a second here.

@@ -30,6 +30,13 @@ public:
 
     // Appends row k = rows(): a[0..k] = A(k, 0..k). Returns the pivot d_k before the floor.
     double append(const double* a);
+    // The row that append(a) would build, into l[0..k] (k = rows()), without appending it; returns the
+    // pivot before the floor. For predictor steps that draw a trial value at time k with the noise of
+    // the final one (dmft/adjoint_sampled.cpp).
+    double trial_row(const double* a, double* l) const;
+    // Multiplies the factor by c (the covariance by c^2): rescaling of a linear, homogeneous problem
+    // whose values leave the double range.
+    void scale(double c);
     std::size_t rows() const { return rows_; }
     std::size_t capacity() const { return n_max_; }
     // L(k, 0..k) (k + 1 values; packed storage).
@@ -42,6 +49,8 @@ public:
     void clear();
 
 private:
+    // Row k = rows() of the factor for A(k, 0..k) into lk; live: whether the pivot is kept.
+    double build_row(const double* a, double* lk, bool& live) const;
     std::size_t n_max_, rows_ = 0, active_ = 0;
     double floor_, jitter_;
     std::vector<double> L_;
