@@ -4,6 +4,7 @@
 #include "app/grid_sweep.hpp"
 #include "app/output.hpp"
 #include "dmft/adjoint.hpp"
+#include "dmft/adjoint_sampled.hpp"
 #include "dmft/fixed_points.hpp"
 #include "dmft/solve.hpp"
 #include "io/gradient_io.hpp"
@@ -24,6 +25,8 @@ namespace {
 struct GradientCli {
     CommonOptions common;
     AdjointOptions adj;
+    AdjointSampledOptions sampled;
+    std::string method = "auto";
     GridSweepFlags grid;
     std::string state = "auto";
     bool no_plot = false;
@@ -52,13 +55,14 @@ bool chaotic(const StationaryResult& s) {
 // The chaotic state when `state` allows it and the stationary DMFT has one, else the stable fixed point
 // with the smallest Delta_h (state "auto", "chaotic" or "fixed-point").
 Target choose_target(const ModelParams& p, const std::string& state, std::uint64_t seed, const Observer* obs,
-                     bool lyapunov) {
+                     bool lyapunov, double stationary_dt = 0) {
     Target t;
     if (state != "fixed-point") {
         StationaryOptions so;
         so.observer = obs;
         so.seed = seed;
         so.lyapunov = lyapunov;
+        so.grid.dt = stationary_dt;
         t.stationary = solve_stationary(p, so);
         if (chaotic(t.stationary)) {
             t.chaotic = t.found = true;
@@ -122,8 +126,8 @@ int run_map(GradientCli* cli) {
     adj.reference = false;  // a map needs the growth rates only
     const auto check = [](const ModelParams& m) {
         if (m.alpha_z != 0)
-            throw BadInput("alpha_z", "a gradient map needs alpha_z = 0 (the chaotic state with a fluctuating clock needs "
-                                      "the sampled route, not in this build)");
+            throw BadInput("alpha_z", "a gradient map needs alpha_z = 0: with a fluctuating clock each chaotic point "
+                                      "needs a sampled stationary solve (minutes); run single points with --method sampled");
     };
     const auto point = [&](const ModelParams& m, double xv, double yv, std::uint64_t seed) {
         return map_point(m, xv, yv, seed, adj);
@@ -190,6 +194,11 @@ Command add_gradient(CLI::App& root) {
     cmd->add_option("--state", cli->state,
                     "auto (the chaotic state if the DMFT has one, else the stable fixed point), chaotic, fixed-point")
         ->capture_default_str();
+    cmd->add_option("--method", cli->method,
+                    "chaotic state: auto (closure if alpha_z = 0, else sampled), closure, sampled")->capture_default_str();
+    cmd->add_option("--paths", cli->sampled.paths, "sampled route: adjoint paths per random set")->capture_default_str();
+    cmd->add_option("--random-sets", cli->sampled.random_sets, "sampled route: independent random sets (error bars)")
+        ->capture_default_str();
     cmd->add_flag("--no-plot", cli->no_plot, "with --out: do not draw gradient.png (gradient_map.png)");
     add_grid_sweep_options(*cmd, cli->grid, false);
 
@@ -201,20 +210,30 @@ Command add_gradient(CLI::App& root) {
         if (cli->state != "auto" && cli->state != "chaotic" && cli->state != "fixed-point")
             throw BadInput("state", "must be auto, chaotic or fixed-point, got '" + cli->state + "'");
         cli->adj.validate();
-        if (p.alpha_z != 0 && cli->state != "fixed-point" && cli->grid.x_text.empty())
-            throw BadInput("alpha_z", "the adjoint DMFT of the chaotic state with a fluctuating clock (alpha_z != 0) needs "
-                                      "the sampled route, which this build does not have yet (--state fixed-point works)");
+        if (cli->method != "auto" && cli->method != "closure" && cli->method != "sampled")
+            throw BadInput("method", "must be auto, closure or sampled, got '" + cli->method + "'");
+        if (cli->method == "closure" && p.alpha_z != 0 && cli->state != "fixed-point")
+            throw BadInput("method", "the closure route of the chaotic state needs alpha_z = 0 (use sampled)");
+        cli->sampled.validate();
         if (!cli->grid.x_text.empty() || !cli->grid.y_text.empty()) return with_mpi_ranks([&] { return run_map(cli.get()); });
         if (cli->grid.resume || !cli->grid.shard.empty()) throw BadInput("resume", "--resume and --shard need a map (--x and --y)");
         if (!cli->common.out_dir.empty()) ensure_dir(cli->common.out_dir);
 
-        const Target t = choose_target(p, cli->state, cli->common.seed, observer(cli->common), true);
+        // The chaotic state: the closure route for a constant clock unless --method sampled; the sampled route
+        // runs on the forward solution's own lag step, which the adjoint step must divide: solve on it.
+        const bool sampled = cli->method == "sampled" || (cli->method == "auto" && p.alpha_z != 0);
+        const Target t = choose_target(p, cli->state, cli->common.seed, observer(cli->common), true,
+                                       sampled ? cli->adj.dt : 0.0);
         if (!t.found) {
             std::fprintf(stderr, "gradient: %s\n", t.why.c_str());
             return kExitNotConverged;
         }
-        const AdjointResult r = t.chaotic ? adjoint_closure(p, t.stationary, cli->adj)
-                                          : adjoint_fixed_point(p, t.fixed.Delta_h, t.fixed.Delta_r, cli->adj);
+        AdjointSampledOptions so = cli->sampled;
+        so.seed = cli->common.seed;
+        so.observer = observer(cli->common);
+        const AdjointResult r = !t.chaotic ? adjoint_fixed_point(p, t.fixed.Delta_h, t.fixed.Delta_r, cli->adj)
+                                : sampled  ? adjoint_sampled(p, t.stationary, cli->adj, so)
+                                           : adjoint_closure(p, t.stationary, cli->adj);
 
         nlohmann::json settings;
         settings["horizon"] = cli->adj.horizon;

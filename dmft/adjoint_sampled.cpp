@@ -616,7 +616,7 @@ AdjointResult adjoint_sampled(const ModelParams& p, const StationaryResult& forw
 
     // Assemble: means and standard errors over sets.
     const std::size_t K = L.K;
-    const auto every = static_cast<std::size_t>(std::llround(o.profile_spacing / o.dt));
+    const auto every = static_cast<std::size_t>(std::llround(o.resolved_spacing() / o.dt));
     auto over_sets = [&](auto get) {
         std::vector<double> v(sets.size());
         for (std::size_t s = 0; s < sets.size(); ++s) v[s] = get(sets[s]);
