@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 namespace gdmft::sim {
 
@@ -29,6 +30,35 @@ CouplingMatrix::CouplingMatrix(std::size_t N, std::uint64_t seed, const std::vec
             else
                 d_(row, j) = v;
         }
+    }
+}
+
+CouplingMatrix::CouplingMatrix(RowMatrixD values)
+    : rows_(static_cast<std::size_t>(values.rows())), cols_(static_cast<std::size_t>(values.cols())), single_(false),
+      d_(std::move(values)) {
+    if (cols_ == 0 || rows_ % cols_ != 0)
+        throw std::logic_error("CouplingMatrix: given couplings must stack square blocks");
+}
+
+RowMatrixD CouplingMatrix::values() const { return single_ ? RowMatrixD(f_.cast<double>()) : d_; }
+
+void CouplingMatrix::multiply_transposed(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y, std::size_t row0,
+                                         std::ptrdiff_t nrows) const {
+    const std::size_t nr = nrows < 0 ? rows_ - std::min(row0, rows_) : static_cast<std::size_t>(nrows);
+    if (row0 + nr > rows_ || static_cast<std::size_t>(X.rows()) != nr)
+        throw std::logic_error("CouplingMatrix::multiply_transposed: size mismatch");
+    Y.resize(static_cast<Eigen::Index>(cols_), X.cols());
+    const Eigen::Index r0 = static_cast<Eigen::Index>(row0), n = static_cast<Eigen::Index>(nr);
+    const std::ptrdiff_t nblocks = static_cast<std::ptrdiff_t>((cols_ + kTransposedBlock - 1) / kTransposedBlock);
+    const bool parallel = nblocks > 1 && static_cast<double>(nr) * static_cast<double>(cols_) * X.cols() >= 65536.0;
+#pragma omp parallel for schedule(static) if (parallel)
+    for (std::ptrdiff_t b = 0; b < nblocks; ++b) {
+        const Eigen::Index c0 = b * static_cast<Eigen::Index>(kTransposedBlock);
+        const Eigen::Index nc = std::min<Eigen::Index>(kTransposedBlock, static_cast<Eigen::Index>(cols_) - c0);
+        if (single_)
+            Y.middleRows(c0, nc).noalias() = f_.block(r0, c0, n, nc).cast<double>().transpose() * X;
+        else
+            Y.middleRows(c0, nc).noalias() = d_.block(r0, c0, n, nc).transpose() * X;
     }
 }
 

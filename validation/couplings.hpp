@@ -20,6 +20,9 @@ public:
     // One block per (stream id, gain) pair.
     CouplingMatrix(std::size_t N, std::uint64_t seed, const std::vector<std::uint64_t>& streams,
                    const std::vector<double>& gains, bool single_precision);
+    // Given couplings (double storage): a stack of square blocks, values.rows() a multiple of values.cols().
+    // For perturbing single entries (finite-difference checks of coupling gradients, validation/backprop).
+    explicit CouplingMatrix(RowMatrixD values);
 
     std::size_t rows() const { return rows_; }
     std::size_t cols() const { return cols_; }
@@ -32,6 +35,15 @@ public:
     // Products are accumulated in double, also with float storage.
     void multiply(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y) const;
 
+    // Y = J^T X for the rows [row0, row0 + nrows) of J (nrows = -1: all rows; X: nrows x C, Y resized to
+    // cols x C), accumulated in double. Fixed blocks of kTransposedBlock columns of J (rows of Y) are
+    // shared among threads, so each entry of Y is computed the same way whatever the thread count.
+    void multiply_transposed(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y, std::size_t row0 = 0,
+                             std::ptrdiff_t nrows = -1) const;
+
+    // A double copy of the entries (tests and given-coupling networks).
+    RowMatrixD values() const;
+
     // max over rows in [row0, row0 + n) of sum_j |J_ij|.
     double max_abs_row_sum(std::size_t row0, std::size_t n) const;
 
@@ -40,6 +52,7 @@ public:
 
     static constexpr std::size_t kBlockRows = 64;
     static constexpr Eigen::Index kMaxTiledColumns = 24;  // beyond: Eigen's GEMM (double storage)
+    static constexpr std::size_t kTransposedBlock = 128;
 
 private:
     std::size_t rows_ = 0, cols_ = 0;
