@@ -136,6 +136,11 @@ struct BackpropResult {
 
 BackpropResult backprop_gradients(const ModelParams& p, const BackpropOptions& o);
 
+// The means, errors and non-finite report of backprop_gradients for networks run by the caller
+// (network_gradient with given networks, states or readouts); they must share the window and the model.
+// The plan and seconds of the result are left at zero.
+BackpropResult summarize_gradients(std::vector<NetworkGradient> networks);
+
 // Least-squares slope of log a_h2 against t_before_horizon over [t_from, t_to] (the growth rate of
 // |a_h|^2 going back from the horizon: 2 lambda_max in the chaotic phase), per network (log of its mean
 // over readouts), averaged with the standard error over networks; with one network, per readout.

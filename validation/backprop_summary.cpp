@@ -95,33 +95,11 @@ void BackpropOptions::validate() const {
     window.validate();
 }
 
-BackpropResult backprop_gradients(const ModelParams& p, const BackpropOptions& o) {
-    p.validate();
-    o.validate();
-    const auto t0 = std::chrono::steady_clock::now();
-    BackpropResult res;
-    res.plan = plan_memory(p, o.N, o.single_precision, o.readouts, o.window);
-    for (int k = 0; k < o.networks; ++k) {
-        const std::uint64_t seed = derive_seed(o.seed, static_cast<std::uint64_t>(k));
-        NetworkOptions no;
-        no.N = o.N, no.seed = seed, no.single_precision = o.single_precision;
-        const Network net(p, no);
-        Eigen::MatrixXd x = net.initial_state(0);
-        if (o.burn_in > 0) {
-            const Columns cols{1, 0};
-            const System f = [&](const Eigen::MatrixXd& X, Eigen::MatrixXd& dX, double) { net.rhs(X, dX, cols); };
-            Integrator integ({IntegratorKind::Rk4, o.window.dt});
-            double t = 0;
-            integ.advance(f, x, t, o.burn_in);
-            if (!x.allFinite())
-                throw NumericalFailure("backprop: the state of network " + std::to_string(k) +
-                                       " became non-finite during the burn-in (lower dt)");
-        }
-        NetworkGradient g = network_gradient(net, x.col(0), readout_weights(o.N, o.readouts, seed), o.window, o.observer);
-        g.seed = seed;
-        res.networks.push_back(std::move(g));
-    }
-
+static void summarize(BackpropResult& res) {
+    res.profile.clear();
+    res.nonfinite_t_before_horizon.reset();
+    res.grad_norm_Jz.reset(), res.grad_norm_Jr.reset();
+    if (res.networks.empty()) return;
     const std::size_t K = res.networks.size();
     const auto& first = res.networks.front();
     res.stderr_over = K > 1 ? "networks" : "readouts";
@@ -156,6 +134,52 @@ BackpropResult backprop_gradients(const ModelParams& p, const BackpropOptions& o
         res.grad_norm_Jz = norms([](const NetworkGradient& g) -> const Eigen::VectorXd& { return *g.log_grad_norm_Jz; });
     if (first.log_grad_norm_Jr)
         res.grad_norm_Jr = norms([](const NetworkGradient& g) -> const Eigen::VectorXd& { return *g.log_grad_norm_Jr; });
+}
+
+BackpropResult summarize_gradients(std::vector<NetworkGradient> networks) {
+    if (networks.empty()) throw BadInput("networks", "must be >= 1");
+    for (const auto& g : networks)
+        if (g.t_before_horizon != networks.front().t_before_horizon ||
+            g.log_a_h2.cols() != networks.front().log_a_h2.cols() ||
+            g.log_a_z2.has_value() != networks.front().log_a_z2.has_value() ||
+            g.log_a_r2.has_value() != networks.front().log_a_r2.has_value() ||
+            g.log_grad_norm_Jz.has_value() != networks.front().log_grad_norm_Jz.has_value() ||
+            g.log_grad_norm_Jr.has_value() != networks.front().log_grad_norm_Jr.has_value())
+            throw BadInput("networks", "must share the profile points, the number of readouts and the model");
+    BackpropResult res;
+    res.networks = std::move(networks);
+    summarize(res);
+    return res;
+}
+
+BackpropResult backprop_gradients(const ModelParams& p, const BackpropOptions& o) {
+    p.validate();
+    o.validate();
+    const auto t0 = std::chrono::steady_clock::now();
+    BackpropResult res;
+    res.plan = plan_memory(p, o.N, o.single_precision, o.readouts, o.window);
+    for (int k = 0; k < o.networks; ++k) {
+        const std::uint64_t seed = derive_seed(o.seed, static_cast<std::uint64_t>(k));
+        NetworkOptions no;
+        no.N = o.N, no.seed = seed, no.single_precision = o.single_precision;
+        const Network net(p, no);
+        Eigen::MatrixXd x = net.initial_state(0);
+        if (o.burn_in > 0) {
+            const Columns cols{1, 0};
+            const System f = [&](const Eigen::MatrixXd& X, Eigen::MatrixXd& dX, double) { net.rhs(X, dX, cols); };
+            Integrator integ({IntegratorKind::Rk4, o.window.dt});
+            double t = 0;
+            integ.advance(f, x, t, o.burn_in);
+            if (!x.allFinite())
+                throw NumericalFailure("backprop: the state of network " + std::to_string(k) +
+                                       " became non-finite during the burn-in (lower dt)");
+        }
+        NetworkGradient g = network_gradient(net, x.col(0), readout_weights(o.N, o.readouts, seed), o.window, o.observer);
+        g.seed = seed;
+        res.networks.push_back(std::move(g));
+    }
+
+    summarize(res);
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return res;
 }
