@@ -36,8 +36,9 @@ public:
     void multiply(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y) const;
 
     // Y = J^T X for the rows [row0, row0 + nrows) of J (nrows = -1: all rows; X: nrows x C, Y resized to
-    // cols x C), accumulated in double. Fixed blocks of kTransposedBlock columns of J (rows of Y) are
-    // shared among threads, so each entry of Y is computed the same way whatever the thread count.
+    // cols x C), accumulated in double, streaming J once (row order, four rows per fused step). Threads
+    // share the columns of J (rows of Y); each entry of Y is one chain of multiply-adds over the rows in
+    // order, the same whatever the thread count or the number of columns of X.
     void multiply_transposed(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y, std::size_t row0 = 0,
                              std::ptrdiff_t nrows = -1) const;
 
@@ -52,7 +53,6 @@ public:
 
     static constexpr std::size_t kBlockRows = 64;
     static constexpr Eigen::Index kMaxTiledColumns = 24;  // beyond: Eigen's GEMM (double storage)
-    static constexpr std::size_t kTransposedBlock = 128;
 
 private:
     std::size_t rows_ = 0, cols_ = 0;
