@@ -2,9 +2,12 @@
 
 #include "validation/random.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 namespace gdmft::sim {
 
@@ -29,6 +32,80 @@ CouplingMatrix::CouplingMatrix(std::size_t N, std::uint64_t seed, const std::vec
             else
                 d_(row, j) = v;
         }
+    }
+}
+
+CouplingMatrix::CouplingMatrix(RowMatrixD values)
+    : rows_(static_cast<std::size_t>(values.rows())), cols_(static_cast<std::size_t>(values.cols())), single_(false),
+      d_(std::move(values)) {
+    if (cols_ == 0 || rows_ % cols_ != 0)
+        throw std::logic_error("CouplingMatrix: given couplings must stack square blocks");
+}
+
+RowMatrixD CouplingMatrix::values() const { return single_ ? RowMatrixD(f_.cast<double>()) : d_; }
+
+namespace {
+
+// Y.middleRows(c0, nc) = A(:, c0 : c0 + nc)^T X for A with `nrows` rows of stride lda (row-major), X
+// nrows x C. Rows of A are taken kRowsT at a time (then one at a time for the remainder): each Y(j, c)
+// is the chain y = fma(a_i, x_i, y) over the rows i in order, so the arithmetic does not depend on the
+// column ranges, the number of columns or the thread count. A chunk of kRowsT rows x kChunkT columns
+// stays in L1 while it serves every column of X, and the rows are read sequentially: A is streamed from
+// memory once, in its storage order.
+constexpr int kRowsT = 8;
+constexpr Eigen::Index kChunkT = 256;
+
+template <class T, int Rows>
+inline void transposed_rows(const T* a, Eigen::Index lda, const Eigen::MatrixXd& X, Eigen::Index i,
+                            Eigen::MatrixXd& Y, Eigen::Index j0, Eigen::Index nj) {
+    for (Eigen::Index c = 0; c < X.cols(); ++c) {
+        double x[Rows];
+        for (int k = 0; k < Rows; ++k) x[k] = X(i + k, c);
+        double* y = Y.col(c).data() + j0;
+#pragma omp simd
+        for (Eigen::Index j = 0; j < nj; ++j) {
+            double acc = y[j];
+            for (int k = 0; k < Rows; ++k) acc = std::fma(static_cast<double>(a[k * lda + j]), x[k], acc);
+            y[j] = acc;
+        }
+    }
+}
+
+template <class T>
+void transposed_columns(const T* A, Eigen::Index lda, Eigen::Index nrows, const Eigen::MatrixXd& X,
+                        Eigen::MatrixXd& Y, Eigen::Index c0, Eigen::Index nc) {
+    for (Eigen::Index c = 0; c < X.cols(); ++c) Y.col(c).segment(c0, nc).setZero();
+    Eigen::Index i = 0;
+    for (; i + kRowsT <= nrows; i += kRowsT)
+        for (Eigen::Index j0 = c0; j0 < c0 + nc; j0 += kChunkT)
+            transposed_rows<T, kRowsT>(A + i * lda + j0, lda, X, i, Y, j0, std::min(kChunkT, c0 + nc - j0));
+    for (; i < nrows; ++i)
+        for (Eigen::Index j0 = c0; j0 < c0 + nc; j0 += kChunkT)
+            transposed_rows<T, 1>(A + i * lda + j0, lda, X, i, Y, j0, std::min(kChunkT, c0 + nc - j0));
+}
+
+}  // namespace
+
+void CouplingMatrix::multiply_transposed(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y, std::size_t row0,
+                                         std::ptrdiff_t nrows) const {
+    const std::size_t nr = nrows < 0 ? rows_ - std::min(row0, rows_) : static_cast<std::size_t>(nrows);
+    if (row0 + nr > rows_ || static_cast<std::size_t>(X.rows()) != nr)
+        throw std::logic_error("CouplingMatrix::multiply_transposed: size mismatch");
+    Y.resize(static_cast<Eigen::Index>(cols_), X.cols());
+    const Eigen::Index n = static_cast<Eigen::Index>(nr), lda = static_cast<Eigen::Index>(cols_);
+    // Each thread takes a contiguous range of columns of J (rows of Y) and streams J's rows through it;
+    // Y's share stays in cache. The ranges do not change any entry's arithmetic (see transposed_columns).
+    const bool parallel = static_cast<double>(nr) * static_cast<double>(cols_) * X.cols() >= 65536.0;
+    const int threads = parallel ? omp_get_max_threads() : 1;
+    const Eigen::Index per = ((lda + threads - 1) / threads + 7) / 8 * 8;
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
+    for (int b = 0; b < threads; ++b) {
+        const Eigen::Index c0 = std::min<Eigen::Index>(b * per, lda), nc = std::min<Eigen::Index>(per, lda - c0);
+        if (nc <= 0) continue;
+        if (single_)
+            transposed_columns(f_.data() + row0 * cols_, lda, n, X, Y, c0, nc);
+        else
+            transposed_columns(d_.data() + row0 * cols_, lda, n, X, Y, c0, nc);
     }
 }
 

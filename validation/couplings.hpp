@@ -20,6 +20,9 @@ public:
     // One block per (stream id, gain) pair.
     CouplingMatrix(std::size_t N, std::uint64_t seed, const std::vector<std::uint64_t>& streams,
                    const std::vector<double>& gains, bool single_precision);
+    // Given couplings (double storage): a stack of square blocks, values.rows() a multiple of values.cols().
+    // For perturbing single entries (finite-difference checks of coupling gradients, validation/backprop).
+    explicit CouplingMatrix(RowMatrixD values);
 
     std::size_t rows() const { return rows_; }
     std::size_t cols() const { return cols_; }
@@ -31,6 +34,16 @@ public:
     // blocks shared among threads, so each entry of Y is computed the same way whatever the thread count.
     // Products are accumulated in double, also with float storage.
     void multiply(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y) const;
+
+    // Y = J^T X for the rows [row0, row0 + nrows) of J (nrows = -1: all rows; X: nrows x C, Y resized to
+    // cols x C), accumulated in double, streaming J once (row order, four rows per fused step). Threads
+    // share the columns of J (rows of Y); each entry of Y is one chain of multiply-adds over the rows in
+    // order, the same whatever the thread count or the number of columns of X.
+    void multiply_transposed(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y, std::size_t row0 = 0,
+                             std::ptrdiff_t nrows = -1) const;
+
+    // A double copy of the entries (tests and given-coupling networks).
+    RowMatrixD values() const;
 
     // max over rows in [row0, row0 + n) of sum_j |J_ij|.
     double max_abs_row_sum(std::size_t row0, std::size_t n) const;

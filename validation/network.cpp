@@ -5,6 +5,8 @@
 #include "validation/random.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+#include <utility>
 #include <vector>
 
 namespace gdmft::sim {
@@ -63,6 +65,20 @@ Network::Network(const ModelParams& p, const NetworkOptions& o)
     for (Eigen::Index i = 0; i < n; ++i) input_(i) = p.input_mean + p.input_std * rng.normal();
     bound_ = Jh_.max_abs_row_sum(0, N_) + input_.cwiseAbs().maxCoeff();
     if (!Jg_.empty()) bound_ = std::max(bound_, Jg_.max_abs_row_sum(0, Jg_.rows()));
+}
+
+Network Network::with_couplings(CouplingMatrix Jh, CouplingMatrix Jgates) const {
+    if (Jh.rows() != Jh_.rows() || Jh.cols() != Jh_.cols() || Jgates.rows() != Jg_.rows() ||
+        (!Jg_.empty() && Jgates.cols() != Jg_.cols()))
+        throw std::logic_error("Network::with_couplings: the couplings must keep their shapes");
+    Network n = *this;
+    n.Jh_ = std::move(Jh);
+    n.Jg_ = std::move(Jgates);
+    n.Jh_panels_ = CouplingPanels();
+    n.Jg_panels_ = CouplingPanels();
+    n.bound_ = n.Jh_.max_abs_row_sum(0, N_) + input_.cwiseAbs().maxCoeff();
+    if (!n.Jg_.empty()) n.bound_ = std::max(n.bound_, n.Jg_.max_abs_row_sum(0, n.Jg_.rows()));
+    return n;
 }
 
 std::size_t Network::bytes_per_rhs() const { return Jh_.bytes() + ((z_rhs_ || r_rhs_) ? Jg_.bytes() : 0); }

@@ -70,6 +70,9 @@ public:
     const Eigen::VectorXd& input() const { return input_; }
     const CouplingMatrix& Jh() const { return Jh_; }
     const CouplingMatrix& Jgates() const { return Jg_; }  // [Jz; Jr] rows of the simulated gates
+    // The same network (parameters, input, options, seed of the initial states) with other couplings of
+    // the same shapes, e.g. one entry perturbed (finite-difference checks of coupling gradients).
+    Network with_couplings(CouplingMatrix Jh, CouplingMatrix Jgates) const;
     // Bytes of coupling matrices streamed by one evaluation of the right-hand side.
     std::size_t bytes_per_rhs() const;
     static constexpr int kPanelColumns = 4;
