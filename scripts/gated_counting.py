@@ -4,7 +4,8 @@
 Usage: gated_counting.py OUT
 Reads OUT/theory_g*.json and OUT/count_g*_N*.json (scripts/gated_counting.sh), writes OUT/gated_counting.csv
 (columns g_h,N,networks,mean_count,stderr_count,mean_log_count,stderr_log_count,saturated,late_networks,
-mean_norm2,unstable_fraction,seconds,Sigma,second_moment,unstable_fraction_theory), prints the growth rates
+mean_norm2,stderr_norm2,unstable_fraction,stderr_unstable_fraction,seconds,Sigma,second_moment,
+unstable_fraction_theory; the pooled means' standard errors by jackknife over networks), prints the growth rates
 (weighted least-squares slopes of ln(mean count) and of <ln count> against N, with standard errors), and
 plots OUT/gated_counting.png from the CSV.
 """
@@ -18,8 +19,18 @@ import sys
 from gdmft_csv import read_csv, write_text_atomic
 
 COLUMNS = ["g_h", "N", "networks", "mean_count", "stderr_count", "mean_log_count", "stderr_log_count", "saturated",
-           "late_networks", "mean_norm2", "unstable_fraction", "seconds", "Sigma", "second_moment",
-           "unstable_fraction_theory"]
+           "late_networks", "mean_norm2", "stderr_norm2", "unstable_fraction", "stderr_unstable_fraction", "seconds",
+           "Sigma", "second_moment", "unstable_fraction_theory"]
+
+
+def jackknife_ratio(nums, dens):
+    """Pooled ratio sum(nums)/sum(dens) over networks and its jackknife standard error (leave one network out)."""
+    n, N, D = len(nums), sum(nums), sum(dens)
+    if n < 2 or D == 0:
+        return N / D if D else float("nan"), float("nan")
+    loo = [(N - a) / (D - b) for a, b in zip(nums, dens) if D - b > 0]
+    m = sum(loo) / len(loo)
+    return N / D, math.sqrt((len(loo) - 1) / len(loo) * sum((v - m) ** 2 for v in loo))
 
 
 def build_csv(out):
@@ -32,9 +43,15 @@ def build_csv(out):
         with open(os.path.join(out, "theory_g%s.json" % g)) as f:
             t = json.load(f)
         late = sum(1 for net in c["networks"] if not net["saturated"])
+        counts = [net["count"] for net in c["networks"]]
+        if all("sum_norm2" in net for net in c["networks"]):
+            _, se_n2 = jackknife_ratio([net["sum_norm2"] for net in c["networks"]], counts)
+            _, se_u = jackknife_ratio([net["sum_unstable_fraction"] for net in c["networks"]], counts)
+        else:
+            se_n2 = se_u = float("nan")
         rows.append([float(g), n, len(c["networks"]), c["mean_count"], c["stderr_count"], c["mean_log_count"],
-                     c["stderr_log_count"], 1 if c["saturated"] else 0, late, c["mean_norm2"], c["unstable_fraction"],
-                     c["seconds"], t["Sigma"], t["second_moment"], t["unstable_fraction"]])
+                     c["stderr_log_count"], 1 if c["saturated"] else 0, late, c["mean_norm2"], se_n2,
+                     c["unstable_fraction"], se_u, c["seconds"], t["Sigma"], t["second_moment"], t["unstable_fraction"]])
     rows.sort()
     text = ",".join(COLUMNS) + "\n" + "".join(",".join("%.10g" % v for v in r) + "\n" for r in rows)
     path = os.path.join(out, "gated_counting.csv")
@@ -75,17 +92,21 @@ def main(out):
         print("g_h %g: Sigma %.5f; slope of ln(mean count) %.4f +- %.4f (%.1f s.e.), of <ln count> %.4f +- %.4f"
               % (g, sig, s1, e1, (s1 - sig) / e1, s2, e2))
         print("   N: " + " ".join("%d" % n for n in N))
-        print("   mean |h|^2/N: " + " ".join("%.3f" % c["mean_norm2"][i] for i in idx) + "  (theory %.4f)"
-              % c["second_moment"][idx[0]])
-        print("   unstable fraction: " + " ".join("%.3f" % c["unstable_fraction"][i] for i in idx) + "  (theory %.4f)"
-              % c["unstable_fraction_theory"][idx[0]])
+        print("   mean count: " + " ".join("%.3f+-%.3f" % (c["mean_count"][i], c["stderr_count"][i]) for i in idx))
+        print("   mean |h|^2/N: " + " ".join("%.3f+-%.3f" % (c["mean_norm2"][i], c["stderr_norm2"][i]) for i in idx)
+              + "  (theory %.4f)" % c["second_moment"][idx[0]])
+        print("   unstable fraction: " + " ".join("%.3f+-%.3f" % (c["unstable_fraction"][i], c["stderr_unstable_fraction"][i])
+                                                   for i in idx) + "  (theory %.4f)" % c["unstable_fraction_theory"][idx[0]])
+        print("   seconds: " + " ".join("%.0f" % c["seconds"][i] for i in idx))
         print("   unsaturated networks: " + " ".join("%d" % c["late_networks"][i] for i in idx))
         p = axes[0].errorbar(N, lm, yerr=slm, fmt="o", label="g_h = %g" % g)
         col = p[0].get_color()
         axes[0].plot(N, [lm[-1] + sig * (n - N[-1]) for n in N], color=col, ls="--", lw=0.9)
-        axes[1].errorbar(N, [c["mean_norm2"][i] for i in idx], fmt="o", color=col)
+        axes[1].errorbar(N, [c["mean_norm2"][i] for i in idx], yerr=[c["stderr_norm2"][i] for i in idx], fmt="o",
+                         color=col)
         axes[1].axhline(c["second_moment"][idx[0]], color=col, ls="--", lw=0.9)
-        axes[2].plot(N, [c["unstable_fraction"][i] for i in idx], "o", color=col)
+        axes[2].errorbar(N, [c["unstable_fraction"][i] for i in idx],
+                         yerr=[c["stderr_unstable_fraction"][i] for i in idx], fmt="o", color=col)
         axes[2].axhline(c["unstable_fraction_theory"][idx[0]], color=col, ls="--", lw=0.9)
     axes[0].set_ylabel("ln E[#FP] (dashed: slope Sigma)")
     axes[1].set_ylabel("mean |h|^2/N (dashed: theory)")
