@@ -21,17 +21,20 @@ struct ComplexityCli {
 };
 
 void print_point(const ComplexityResult& r) {
-    std::printf("g_eff %.10g\n  Sigma %.10g\n  second_moment %.10g\n  unstable_fraction %s\n  q %.6g t %.6g m %.6g\n  %s\n",
+    std::printf("g_eff %.10g\n  Sigma %.10g\n  second_moment %.10g\n  unstable_fraction %s\n  q %.6g t %.6g m %.6g\n",
                 r.g_eff, r.Sigma, r.second_moment,
-                r.unstable_fraction ? fmt("%.6g", *r.unstable_fraction).c_str() : "null", r.q, r.t, r.m,
-                r.message.c_str());
+                r.unstable_fraction ? fmt("%.6g", *r.unstable_fraction).c_str() : "null", r.q, r.t, r.m);
+    if (r.gated)
+        std::printf("  gated saddle: q %.6g q_v %.6g t %.6g p %.6g p' %.6g m1 %.6g m2 %.6g, S* %.10g\n", r.gated->q,
+                    r.gated->q_v, r.gated->t, r.gated->p, r.gated->pp, r.gated->m1, r.gated->m2, r.branch_value.value_or(0));
+    std::printf("  %s\n", r.message.c_str());
 }
 
 }  // namespace
 
 Command add_complexity(CLI::App& root) {
     auto cli = std::make_shared<ComplexityCli>();
-    CLI::App* cmd = root.add_subcommand("complexity", "annealed Kac-Rice complexity of the fixed points (SCS limit, alpha_r = 0)");
+    CLI::App* cmd = root.add_subcommand("complexity", "annealed Kac-Rice complexity of the fixed points (SCS limit alpha_r = 0, and the gated network alpha_r != 0; no input)");
     add_model_options(*cmd, cli->common);
     add_output_options(*cmd, cli->common, false);
     auto* scan = cmd->add_option("--scan", cli->scan, "NAME:MIN:MAX, a model parameter to scan (usually g_h)");
@@ -75,8 +78,8 @@ Command add_complexity(CLI::App& root) {
                 for (const auto& row : s.rows)
                     std::printf("%12.6g %14.8g %14.8g %12.6g\n", row.value, row.result.Sigma, row.result.second_moment,
                                 row.result.unstable_fraction.value_or(-1));
-                std::printf("onset %s (%s)\n(%.2f s)\n", s.onset ? fmt("%.10g", *s.onset).c_str() : "none",
-                            s.onset_message.c_str(), s.seconds);
+                std::printf("onset %s (%s)%s\n(%.2f s)\n", s.onset ? fmt("%.10g", *s.onset).c_str() : "none",
+                            s.onset_message.c_str(), s.onset_q ? fmt(", q there %.6g", *s.onset_q).c_str() : "", s.seconds);
             }
         } else {
             const ComplexityResult r = annealed_complexity(cli->common.model);

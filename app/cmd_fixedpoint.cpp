@@ -42,8 +42,17 @@ nlohmann::json count_json(const sim::CountResult& r) {
         row["failed_starts"] = n.failed_starts;
         row["seconds"] = n.seconds;
         int stable = 0;
-        for (const auto& root : n.roots) stable += root.stable;
+        double sum_norm2 = 0, sum_unstable = 0;
+        for (const auto& root : n.roots) {
+            stable += root.stable;
+            sum_norm2 += root.norm2;
+            sum_unstable += double(root.unstable) / (root.h.size() > 0 ? root.h.size() : 1);
+        }
         row["stable_roots"] = stable;
+        // Sums over this network's roots of |h|^2/N and of (unstable directions)/N: with the counts they give
+        // error bars of the pooled means (ratio estimators over networks, e.g. by jackknife).
+        row["sum_norm2"] = sum_norm2;
+        row["sum_unstable_fraction"] = sum_unstable;
         j["networks"].push_back(row);
     }
     return j;

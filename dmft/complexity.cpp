@@ -1,6 +1,7 @@
 // Annealed Kac-Rice complexity in the SCS limit (see the header and docs/complexity.md).
 #include "dmft/complexity.hpp"
 
+#include "dmft/gated_complexity.hpp"
 #include "dmft/jd_spectrum.hpp"
 #include "numerics/brent.hpp"
 #include "numerics/errors.hpp"
@@ -121,16 +122,15 @@ struct TiltedLaw {
     }
 };
 
-void require_scs_scope(const ModelParams& model) {
+void require_input_free(const ModelParams& model) {
     model.validate();
-    if (model.alpha_r != 0)
-        throw BadInput("alpha_r", "the gated complexity (alpha_r != 0) is not implemented yet: the gated Kac-Rice "
-                                  "needs the singular values of K = A + B Jr C");
     if (model.input_mean != 0) throw BadInput("input_mean", "the complexity is implemented for mu = 0 only (odd, input-free network)");
     if (model.input_std != 0) throw BadInput("input_std", "the complexity is implemented for s = 0 only (input-free network)");
 }
 
 }  // namespace
+
+void require_complexity_scope(const ModelParams& model) { require_input_free(model); }
 
 double complexity_profile(double g, Phi phi, double q, const ComplexityOptions& opts) {
     TiltedLaw law(g, phi, q, opts.quadrature_tol);
@@ -220,12 +220,16 @@ ComplexityResult scs_complexity(double g, Phi phi, const ComplexityOptions& opts
 }
 
 ComplexityResult annealed_complexity(const ModelParams& model, const ComplexityOptions& opts) {
-    require_scs_scope(model);
+    require_input_free(model);
+    if (model.alpha_r != 0) return gated_complexity(model, opts);
     return scs_complexity(model.g_eff(), model.phi_fn(), opts);
 }
 
 double complexity_bifurcation(const ModelParams& model) {
-    require_scs_scope(model);
+    require_input_free(model);
+    if (model.alpha_r != 0)
+        throw BadInput("alpha_r", "the bifurcation g_eff^2 - 1 locates the onset only in the SCS limit (alpha_r = 0); "
+                                  "the gated onset is found on the nontrivial branch (complexity_scan)");
     const double g = model.g_eff();
     return g * g - 1;
 }

@@ -16,7 +16,8 @@ nlohmann::json to_json(const ComplexityResult& r);
 nlohmann::json to_json(const ComplexityScan& s);
 
 // Columns of complexity.csv: the scanned parameter, g_eff, Sigma, second_moment, unstable_fraction, q, t,
-// m, converged (a single point without a scan is one row).
+// m, converged, then the gated saddle (NaN in the SCS limit): branch_value (S* of the nontrivial branch, may be
+// negative), q_v, p, p_prime, m1, m2 (a single point without a scan is one row).
 std::vector<std::string> complexity_columns(const std::string& parameter);
 std::vector<std::vector<double>> complexity_table(const std::vector<double>& values,
                                                   const std::vector<ComplexityResult>& results);

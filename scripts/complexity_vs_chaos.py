@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Topological against dynamical complexity along g_h (issue: decoupling of fixed points from chaos):
 the annealed Kac-Rice Sigma (gdmft complexity --scan), lambda_max and C_h0 of the stationary DMFT
-(gdmft transitions --scan), with g_zero_unstable, g_fp, the Sigma onset and g_chaos marked.
+(gdmft transitions --scan), with g_zero_unstable, g_fp, the Sigma onset and g_chaos marked. In the gated case
+(complexity.csv with a branch_value column) the nontrivial branch's S* is drawn dashed where Sigma = max(0, S*) = 0.
 
 Usage: complexity_vs_chaos.py COMPLEXITY_DIR TRANSITIONS_DIR PNG
 (COMPLEXITY_DIR holds complexity.csv and complexity.json; TRANSITIONS_DIR transitions.csv and .json.)
@@ -27,6 +28,11 @@ def main(cdir, tdir, png):
         tj = json.load(f)
     fig, axes = plt.subplots(3, 1, figsize=(6.4, 7.2), sharex=True)
     axes[0].plot(cx["g_h"], cx["Sigma"], color="#54a24b")
+    if "branch_value" in cx and any(not math.isnan(v) for v in cx["branch_value"]):
+        # Gated: the nontrivial branch's value S* (Sigma = max(0, S*)), also where it is negative.
+        br = [(x, v) for x, v in zip(cx["g_h"], cx["branch_value"]) if not math.isnan(v)]
+        axes[0].plot([p[0] for p in br], [p[1] for p in br], color="#54a24b", ls="--", lw=0.8, label="branch S*")
+        axes[0].axhline(0, color="0.6", lw=0.8)
     axes[0].set_ylabel("Sigma (Kac-Rice)")
     lam = [(x, v) for x, v in zip(tr["g_h"], tr["lambda_max"]) if not math.isnan(v)]
     axes[1].plot([p[0] for p in lam], [p[1] for p in lam], color="#e45756")

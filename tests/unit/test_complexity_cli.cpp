@@ -39,11 +39,25 @@ TEST_CASE("complexity --scan: rows, the onset, complexity.csv") {
     CHECK(none["onset"].is_null());
 }
 
+TEST_CASE("complexity --alpha-r 10: the gated complexity, and a gated scan with its first-order onset") {
+    const auto r = run_gdmft("complexity --alpha-r 10 --g-h 3 --json");
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["Sigma"].get<double>() > 0.1);
+    CHECK(j["second_moment"].get<double>() > 0);
+    CHECK(j["unstable_fraction"].get<double>() > 0);
+    CHECK(j["q_v"].is_number());
+    const auto s = nlohmann::json::parse(run_gdmft("complexity --alpha-r 10 --scan g_h:1.5:2 --points 3 --json").out);
+    CHECK(s["scan"].size() == 3);
+    CHECK(s["onset"].get<double>() > 1.5);
+    CHECK(s["onset"].get<double>() < 1.7);
+    CHECK(s["onset_q"].get<double>() > 0.05);
+}
+
 TEST_CASE("complexity bad input: exit 2 naming the flag") {
-    const auto a = run_gdmft("complexity --alpha-r 4 --json");
+    const auto a = run_gdmft("complexity --input-std 0.3 --json");
     CHECK(a.code == 2);
-    CHECK(a.err.find("alpha_r") != std::string::npos);
-    CHECK(a.err.find("not implemented") != std::string::npos);
+    CHECK(a.err.find("input_std") != std::string::npos);
     const auto s = run_gdmft("complexity --scan g_h:3:1 --json");
     CHECK(s.code == 2);
     CHECK(s.err.find("scan") != std::string::npos);
