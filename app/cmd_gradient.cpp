@@ -7,6 +7,7 @@
 #include "dmft/adjoint_sampled.hpp"
 #include "dmft/fixed_points.hpp"
 #include "dmft/solve.hpp"
+#include "validation/backprop.hpp"
 #include "io/gradient_io.hpp"
 #include "io/text_csv.hpp"
 #include "numerics/errors.hpp"
@@ -16,6 +17,7 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <optional>
 #include <memory>
 
 namespace gdmft::app {
@@ -28,6 +30,12 @@ struct GradientCli {
     AdjointSampledOptions sampled;
     std::string method = "auto";
     GridSweepFlags grid;
+    bool simulate = false;
+    sim::BackpropOptions bp = [] {
+        sim::BackpropOptions o;
+        o.networks = 4;  // error bars over networks
+        return o;
+    }();
     std::string state = "auto";
     bool no_plot = false;
 };
@@ -199,6 +207,17 @@ Command add_gradient(CLI::App& root) {
     cmd->add_option("--paths", cli->sampled.paths, "sampled route: adjoint paths per random set")->capture_default_str();
     cmd->add_option("--random-sets", cli->sampled.random_sets, "sampled route: independent random sets (error bars)")
         ->capture_default_str();
+    auto* simf = cmd->add_flag("--simulate", cli->simulate, "also backpropagate through finite networks (exact BPTT) and compare");
+    cmd->add_option("--N", cli->bp.N, "with --simulate: network size")->capture_default_str()->needs(simf);
+    cmd->add_option("--networks", cli->bp.networks, "with --simulate: networks (error bars over them)")
+        ->capture_default_str()->needs(simf);
+    cmd->add_option("--readouts", cli->bp.readouts, "with --simulate: readout vectors w per network")
+        ->capture_default_str()->needs(simf);
+    cmd->add_option("--burn-in", cli->bp.burn_in, "with --simulate: time before the window (not differentiated)")
+        ->capture_default_str()->needs(simf);
+    cmd->add_option("--sim-dt", cli->bp.window.dt, "with --simulate: RK4 step (divides the horizon and the spacing)")
+        ->capture_default_str()->needs(simf);
+    cmd->add_flag("--float32", cli->bp.single_precision, "with --simulate: single-precision coupling storage")->needs(simf);
     cmd->add_flag("--no-plot", cli->no_plot, "with --out: do not draw gradient.png (gradient_map.png)");
     add_grid_sweep_options(*cmd, cli->grid, false);
 
@@ -235,6 +254,20 @@ Command add_gradient(CLI::App& root) {
                                 : sampled  ? adjoint_sampled(p, t.stationary, cli->adj, so)
                                            : adjoint_closure(p, t.stationary, cli->adj);
 
+        // Finite N on the same window: the growth rate fitted on the DMFT's late window.
+        std::optional<sim::BackpropResult> bp;
+        sim::GrowthFit fit;
+        sim::BackpropOptions bo = cli->bp;
+        if (cli->simulate) {
+            bo.seed = cli->common.seed;
+            bo.observer = observer(cli->common);
+            bo.window.horizon = cli->adj.horizon;
+            bo.window.profile_spacing = cli->adj.resolved_spacing();
+            bo.window.memory_limit = static_cast<double>(cli->adj.memory_limit);
+            bp = sim::backprop_gradients(p, bo);
+            fit = sim::fit_growth_rate(*bp, 0.5 * (1 + cli->adj.fit_from) * cli->adj.horizon, cli->adj.horizon);
+        }
+
         nlohmann::json settings;
         settings["horizon"] = cli->adj.horizon;
         settings["dt"] = cli->adj.dt;
@@ -244,16 +277,37 @@ Command add_gradient(CLI::App& root) {
         const nlohmann::json meta = run_meta(cli->common, settings);
         nlohmann::json j = meta;
         j.update(io::to_json(r));
+        if (bp) j["simulation"] = io::to_json(*bp, bo, fit);
         if (!cli->common.out_dir.empty()) {
             const std::string& d = cli->common.out_dir;
             io::write_text_csv(d + "/gradient.csv", meta, io::gradient_profile_columns(), io::gradient_profile_rows(r));
             write_csv(d + "/gradient_norms.csv", meta, io::gradient_norm_columns(), io::gradient_norm_table(r));
             write_atomic(d + "/gradient.json", j.dump(2) + "\n");
-            if (!cli->no_plot)
-                run_plot("gradient", "plot_gradient.py", {d + "/gradient.csv", d + "/gradient_norms.csv", d + "/gradient.png"});
+            std::vector<std::string> plot = {d + "/gradient.csv", d + "/gradient_norms.csv", d + "/gradient.png"};
+            if (bp) {
+                nlohmann::json fm = meta;
+                fm["N"] = bo.N;
+                fm["networks"] = bo.networks;
+                fm["readouts"] = bo.readouts;
+                io::write_text_csv(d + "/gradient_finite_n.csv", fm, io::gradient_profile_columns(),
+                                   io::gradient_profile_rows(*bp));
+                plot.push_back(d + "/gradient_finite_n.csv");
+            }
+            if (!cli->no_plot) run_plot("gradient", "plot_gradient.py", plot);
         }
-        if (cli->common.json) print_json(j);
-        else print_human(r);
+        if (cli->common.json) {
+            print_json(j);
+        } else {
+            print_human(r);
+            if (bp) {
+                const auto h = bp->grad_norm_Jh;
+                std::printf("finite N = %zu (%d networks x %d readouts, exact BPTT):\n  growth_rate %.6g +- %.2g\n"
+                            "  grad_norm_Jh %s +- %s\n  (%.1f s)\n",
+                            bo.N, bo.networks, bo.readouts, fit.rate, fit.stderr_,
+                            h.value() ? fmt("%.6g", *h.value()).c_str() : "beyond double range",
+                            h.stderr_() ? fmt("%.2g", *h.stderr_()).c_str() : "n/a", bp->seconds);
+            }
+        }
         return r.finite ? kExitOk : kExitNotConverged;
     };
     return c;

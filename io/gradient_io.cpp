@@ -71,4 +71,53 @@ std::vector<std::vector<double>> gradient_norm_table(const AdjointResult& r) {
             col(r.grad_norm_Jz_err), col(r.grad_norm_Jr_err)};
 }
 
+namespace {
+
+nlohmann::json estimate(const sim::LogEstimate& e) {
+    nlohmann::json j;
+    const auto v = e.value();
+    const auto s = e.stderr_();
+    j["value"] = v ? num(*v) : nlohmann::json(nullptr);
+    j["stderr"] = s ? num(*s) : nlohmann::json(nullptr);
+    j["log"] = num(e.log_mean);
+    return j;
+}
+
+}  // namespace
+
+nlohmann::json to_json(const sim::BackpropResult& r, const sim::BackpropOptions& o, const sim::GrowthFit& g) {
+    nlohmann::json j;
+    j["N"] = o.N;
+    j["networks"] = o.networks;
+    j["readouts"] = o.readouts;
+    j["burn_in"] = o.burn_in;
+    j["dt"] = o.window.dt;
+    j["stderr_over"] = r.stderr_over;
+    j["growth_rate"] = num(g.rate);
+    j["growth_rate_err"] = num(g.stderr_);
+    j["grad_norm_Jh"] = estimate(r.grad_norm_Jh);
+    j["grad_norm_Jz"] = r.grad_norm_Jz ? estimate(*r.grad_norm_Jz) : nlohmann::json(nullptr);
+    j["grad_norm_Jr"] = r.grad_norm_Jr ? estimate(*r.grad_norm_Jr) : nlohmann::json(nullptr);
+    j["nonfinite_at"] = r.nonfinite_t_before_horizon ? num(*r.nonfinite_t_before_horizon) : nlohmann::json(nullptr);
+    j["memory_bytes"] = num(r.plan.total_bytes);
+    j["seconds"] = num(r.seconds);
+    return j;
+}
+
+std::vector<std::vector<std::string>> gradient_profile_rows(const sim::BackpropResult& r) {
+    std::vector<std::vector<std::string>> rows;
+    auto val = [](const std::optional<sim::LogEstimate>& e) {
+        return e && e->value() ? cell(*e->value()) : std::string();
+    };
+    auto err = [](const std::optional<sim::LogEstimate>& e) {
+        return e && e->stderr_() ? cell(*e->stderr_()) : std::string();
+    };
+    for (const auto& p : r.profile) {
+        // ln a_h2 and its error: d ln = relative error.
+        rows.push_back({cell(p.t_before_horizon), format_log_value(p.a_h2.log_mean, 10), val(p.a_z2), val(p.a_r2),
+                        cell(p.a_h2.log_mean), cell(p.a_h2.rel_err), err(p.a_z2), err(p.a_r2)});
+    }
+    return rows;
+}
+
 }  // namespace gdmft::io
