@@ -277,7 +277,15 @@ Command add_gradient(CLI::App& root) {
         const nlohmann::json meta = run_meta(cli->common, settings);
         nlohmann::json j = meta;
         j.update(io::to_json(r));
-        if (bp) j["simulation"] = io::to_json(*bp, bo, fit);
+        if (bp) {
+            j["simulation"] = io::to_json(*bp, bo, fit);
+            // The DMFT's plain slope over the networks' fit window (its own fit at a fixed point adds the
+            // power-law prefactor, which a plain slope over a short window absorbs).
+            const double from = 0.5 * (1 + cli->adj.fit_from) * cli->adj.horizon;
+            j["simulation"]["fit_from"] = from;
+            j["simulation"]["growth_rate_dmft_same_window"] =
+                io::num(detail::fit_growth(r.t_before_horizon, r.log_a_h2, from, false).first);
+        }
         if (!cli->common.out_dir.empty()) {
             const std::string& d = cli->common.out_dir;
             io::write_text_csv(d + "/gradient.csv", meta, io::gradient_profile_columns(), io::gradient_profile_rows(r));
