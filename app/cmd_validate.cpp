@@ -5,7 +5,9 @@
 #include "numerics/errors.hpp"
 #include "numerics/progress.hpp"
 #include "validation/comparison.hpp"
+#include "validation/gradient_comparison.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -20,8 +22,9 @@ struct ValidateOptions {
     CommonOptions common;
     sim::ValidationSettings s;
     std::vector<std::string> points;
-    bool custom = false, quick = false, no_plots = false, latex = false;
+    bool custom = false, quick = false, no_plots = false, latex = false, gradient = false;
     int paths = 0;
+    sim::GradientComparisonSettings grad;
 };
 
 std::string fmt(double v, int prec = 4) {
@@ -52,7 +55,10 @@ std::string markdown(const sim::ValidationResult& r, const sim::ValidationSettin
         md << "\n|---|---|";
         for (std::size_t i = 0; i < pc.curves.size(); ++i) md << "---|";
         md << "\n";
-        for (const char* q : {"C_h0", "C_phi0", "tau_corr", "mean_sigma_z"}) {
+        for (const char* q : {"C_h0", "C_phi0", "tau_corr", "mean_sigma_z", "gradient_growth", "grad_norm_Jh"}) {
+            const bool any = std::any_of(r.rows.begin(), r.rows.end(),
+                                         [&](const auto& row) { return row.point == pc.point.name && row.quantity == q; });
+            if (!any) continue;  // gradient rows only with --gradient
             md << "| " << q << " |";
             bool first = true;
             for (const auto& row : r.rows) {
@@ -81,7 +87,7 @@ std::string latex(const sim::ValidationResult& r, const sim::ValidationSettings&
     t.label = "tab:validation";
     for (const auto& pc : r.points) {
         t.rules_before.push_back(t.rows.size());
-        for (const char* q : {"C_h0", "C_phi0", "tau_corr", "mean_sigma_z"}) {
+        for (const char* q : {"C_h0", "C_phi0", "tau_corr", "mean_sigma_z", "gradient_growth", "grad_norm_Jh"}) {
             std::vector<std::string> row = {io::latex_escape(pc.point.name), io::latex_escape(q), ""};
             for (std::size_t N : s.sizes) {
                 std::string cell = "--";
@@ -163,6 +169,10 @@ Command add_validate(CLI::App& root) {
     cmd->add_flag("--quick", o->quick, "small preset: sizes 250,500,1000, 4 realizations, t_max 200");
     cmd->add_flag("--no-plots", o->no_plots, "skip the PNG plots");
     cmd->add_flag("--latex", o->latex, "also write validation.tex (booktabs; values as 0.745(4))");
+    cmd->add_flag("--gradient", o->gradient,
+                  "also compare the adjoint DMFT with exact finite-N backpropagation (rows gradient_growth, grad_norm_Jh)");
+    cmd->add_option("--gradient-horizon", o->grad.horizon, "with --gradient: the window before the loss")
+        ->capture_default_str();
     o->common.out_dir = "results/validation";
 
     return {cmd, [o, ow, od]() {
@@ -198,11 +208,20 @@ Command add_validate(CLI::App& root) {
             }
         }
         o->s.validate();
+        if (o->gradient && !(o->grad.horizon > 0 && std::abs(o->grad.horizon / o->grad.dt - std::round(o->grad.horizon / o->grad.dt)) < 1e-9 * o->grad.horizon / o->grad.dt))
+            throw BadInput("gradient-horizon", "must be a positive multiple of " + fmt(o->grad.dt));
         ensure_dir(o->common.out_dir);
         // Partial results are written after every point (atomically), so an interrupted run keeps them.
-        const auto result = sim::run_validation(pts, o->s, [&](const sim::ValidationResult& r) {
+        auto result = sim::run_validation(pts, o->s, [&](const sim::ValidationResult& r) {
             write_outputs(r, *o, false);
         });
+        if (o->gradient) {
+            for (const auto& pc : result.points) {
+                const std::string why = sim::compare_gradients(pc, o->s, o->grad, result.rows);
+                if (!why.empty()) std::fprintf(stderr, "validate: no gradient rows at %s: %s\n", pc.point.name.c_str(), why.c_str());
+                write_outputs(result, *o, false);
+            }
+        }
         write_outputs(result, *o, !o->no_plots);
 
         bool all_converged = true;

@@ -63,3 +63,29 @@ TEST_CASE("validate --custom: rows, files and the per-size comparison") {
     CHECK(md.find("| C_h0 |") != std::string::npos);
     CHECK(md.find("lag window") != std::string::npos);  // the DMFT grid used is recorded
 }
+
+TEST_CASE("validate --gradient: rows gradient_growth and grad_norm_Jh per size, DMFT from the adjoint closure") {
+    const fs::path dir = scratch() / "validate_gradient";
+    const Run r = run_gdmft("validate --custom --g-h 4 --alpha-r 2 --tau-r 0 --sizes 100 --realizations 2 --t-max 60 "
+                            "--t-burn 20 --corr-times 1 --gradient --gradient-horizon 6 --no-plots --quiet --json --out " +
+                            dir.string());
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j["rows"].size() == 6u);  // 4 stationary quantities + 2 gradient quantities, one size
+    int seen = 0;
+    for (const auto& row : j["rows"]) {
+        if (row["quantity"] != "gradient_growth" && row["quantity"] != "grad_norm_Jh") continue;
+        ++seen;
+        CHECK(row["dmft"].get<double>() > 0);  // chaotic: growing gradients (THEORY.md 7: 2 lambda_max > 0)
+        // Two N = 100 networks over 6 tau_h scatter too much for a sign test of the growth (the statistical
+        // comparison is tests/science/test_gradient_finite_n.cpp); the rows must hold finite numbers.
+        CHECK(std::isfinite(row["sim_mean"].get<double>()));
+        if (row["quantity"] == "grad_norm_Jh") CHECK(row["sim_mean"].get<double>() > 0);
+    }
+    CHECK(seen == 2);
+    CHECK(slurp(dir / "validation.md").find("| gradient_growth |") != std::string::npos);
+    const Run bad = run_gdmft("validate --custom --gradient --gradient-horizon 0 --quiet --no-plots --out " +
+                              (dir / "bad").string());
+    CHECK(bad.code == 2);
+    CHECK(bad.err.find("gradient-horizon") != std::string::npos);
+}
