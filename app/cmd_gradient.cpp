@@ -264,6 +264,9 @@ Command add_gradient(CLI::App& root) {
             bo.window.horizon = cli->adj.horizon;
             bo.window.profile_spacing = cli->adj.resolved_spacing();
             bo.window.memory_limit = static_cast<double>(cli->adj.memory_limit);
+            // At a fixed point the networks start at their own fixed point (Newton after the burn-in): with a
+            // spread clock, relaxation does not get there in any practical time.
+            bo.start_at_fixed_point = !t.chaotic;
             bp = sim::backprop_gradients(p, bo);
             fit = sim::fit_growth_rate(*bp, 0.5 * (1 + cli->adj.fit_from) * cli->adj.horizon, cli->adj.horizon);
         }

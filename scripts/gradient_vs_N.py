@@ -12,7 +12,7 @@ from gdmft_csv import write_text_atomic
 
 
 def main(out):
-    rows = ["point,N,networks,growth_dmft,growth_sim,growth_sim_err,grad_norm_Jh_dmft,grad_norm_Jh_sim,grad_norm_Jh_sim_err"]
+    rows = ["point,N,networks,growth_dmft_same_window,growth_sim,growth_sim_err,grad_norm_Jh_dmft,grad_norm_Jh_sim,grad_norm_Jh_sim_err"]
     for path in sorted(glob.glob(os.path.join(out, "*_N*.json"))):
         name = os.path.basename(path)[:-5].rsplit("_N", 1)[0]
         with open(path) as f:
@@ -20,7 +20,7 @@ def main(out):
         s = j["simulation"]
         h = s["grad_norm_Jh"]
         rows.append("%s,%d,%d,%.6g,%.6g,%.3g,%.6g,%s,%s" % (
-            name, s["N"], s["networks"], j["growth_rate"], s["growth_rate"], s["growth_rate_err"],
+            name, s["N"], s["networks"], s["growth_rate_dmft_same_window"], s["growth_rate"], s["growth_rate_err"],
             j["grad_norm_Jh"], h["value"], h["stderr"]))
     text = "\n".join(rows) + "\n"
     write_text_atomic(os.path.join(out, "gradient_vs_N.csv"), text)

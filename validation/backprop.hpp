@@ -115,6 +115,9 @@ struct BackpropOptions {
     int networks = 1;
     int readouts = 4;             // per network
     double burn_in = 100;         // RK4 from Network::initial_state(0) (rounded up to whole steps of dt)
+    // Then Newton to the network's fixed point (validation/fixed_point_start.hpp): for comparisons at a
+    // stable fixed point that relaxation reaches too slowly (a spread clock, alpha_z != 0).
+    bool start_at_fixed_point = false;
     bool single_precision = false;
     AdjointWindow window;
     void validate() const;        // throws BadInput naming the option

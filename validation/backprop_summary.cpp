@@ -1,6 +1,7 @@
 // Runs over networks and readouts (backprop.hpp): burn-in, readout draws, means with errors kept as
 // logarithms, and the growth-rate fit.
 #include "validation/backprop.hpp"
+#include "validation/fixed_point_start.hpp"
 
 #include "numerics/errors.hpp"
 #include "numerics/stats.hpp"
@@ -174,6 +175,7 @@ BackpropResult backprop_gradients(const ModelParams& p, const BackpropOptions& o
                 throw NumericalFailure("backprop: the state of network " + std::to_string(k) +
                                        " became non-finite during the burn-in (lower dt)");
         }
+        if (o.start_at_fixed_point) x.col(0) = fixed_point_start(net, seed, x.col(0)).x;
         NetworkGradient g = network_gradient(net, x.col(0), readout_weights(o.N, o.readouts, seed), o.window, o.observer);
         g.seed = seed;
         res.networks.push_back(std::move(g));
