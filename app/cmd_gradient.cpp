@@ -148,25 +148,9 @@ int run_map(GradientCli* cli) {
         run_plot("gradient", "plot_gradient_map.py", {dir + "/gradient_map.csv", dir + "/gradient_map.png"});
     std::map<std::string, int> counts;
     for (const auto& r : s.rows) ++counts[r[2]];
-    nlohmann::json j = run_meta(cli->common, options);
-    j["x"] = g.x.to_string();
-    j["y"] = g.y.to_string();
-    j["out"] = dir;
-    j["complete"] = s.complete;
-    j["points"] = g.total;
-    j["computed"] = s.computed;
-    j["resumed"] = s.resumed;
-    j["missing"] = s.missing;
-    j["seconds"] = s.seconds;
-    j["counts"] = counts;
-    if (cli->common.json) {
-        print_json(j);
-    } else {
-        std::printf("gradient map: %d points (%llu computed, %llu resumed, %llu missing) in %.1f s\n", g.total,
-                    static_cast<unsigned long long>(s.computed), static_cast<unsigned long long>(s.resumed),
-                    static_cast<unsigned long long>(s.missing), s.seconds);
-        for (const auto& [label, k] : counts) std::printf("  %-10s %d\n", label.c_str(), k);
-    }
+    const nlohmann::json j = grid_sweep_json(cli->common, options, g, counts);
+    if (cli->common.json) print_json(j);
+    else print_grid_sweep("gradient", "gradient_map", g, counts, dir);
     return kExitOk;
 }
 

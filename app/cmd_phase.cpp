@@ -111,29 +111,9 @@ int run_phase(PhaseOptions* o) {
             run_plot("phase", "plot_phase.py", args);
         }
     }
-    nlohmann::json j = run_meta(o->common, options);
-    j["x"] = x.to_string();
-    j["y"] = y.to_string();
-    j["out"] = dir;
-    j["complete"] = s.complete;
-    j["points"] = total;
-    j["computed"] = s.computed;
-    j["resumed"] = s.resumed;
-    j["missing"] = s.missing;
-    j["ranks"] = s.ranks;
-    j["threads_per_rank"] = s.threads;
-    j["seconds"] = s.seconds;
-    j["counts"] = counts;
-    if (o->common.json) {
-        print_json(j);
-    } else {
-        std::printf("phase: %d points (%llu computed, %llu resumed, %llu missing) in %.1f s on %d rank(s) x %d thread(s)\n",
-                    total, static_cast<unsigned long long>(s.computed), static_cast<unsigned long long>(s.resumed),
-                    static_cast<unsigned long long>(s.missing), s.seconds, s.ranks, s.threads);
-        for (const auto& [label, k] : counts) std::printf("  %-10s %d\n", label.c_str(), k);
-        if (s.complete) std::printf("wrote %s/phase.csv\n", dir.c_str());
-        else std::printf("incomplete: run the other shards, then 'gdmft phase ... --resume' to merge\n");
-    }
+    const nlohmann::json j = grid_sweep_json(o->common, options, g, counts);
+    if (o->common.json) print_json(j);
+    else print_grid_sweep("phase", "phase", g, counts, dir);
     return kExitOk;
 }
 

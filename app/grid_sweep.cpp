@@ -5,6 +5,8 @@
 #include "io/text_csv.hpp"
 #include "numerics/errors.hpp"
 
+#include <cstdio>
+
 namespace gdmft::app {
 
 void add_grid_sweep_options(CLI::App& cmd, GridSweepFlags& f, bool required) {
@@ -68,6 +70,37 @@ GridSweep run_grid_sweep(const CommonOptions& common, const GridSweepFlags& f, c
     g.total = x.points * y.points;
     g.summary = io::run_sweep(static_cast<std::uint64_t>(g.total), fn, so);
     return g;
+}
+
+nlohmann::json grid_sweep_json(const CommonOptions& common, const nlohmann::json& options, const GridSweep& g,
+                               const std::map<std::string, int>& counts) {
+    const io::SweepSummary& s = g.summary;
+    nlohmann::json j = run_meta(common, options);
+    j["x"] = g.x.to_string();
+    j["y"] = g.y.to_string();
+    j["out"] = common.out_dir;
+    j["complete"] = s.complete;
+    j["points"] = g.total;
+    j["computed"] = s.computed;
+    j["resumed"] = s.resumed;
+    j["missing"] = s.missing;
+    j["ranks"] = s.ranks;
+    j["threads_per_rank"] = s.threads;
+    j["seconds"] = s.seconds;
+    j["counts"] = counts;
+    return j;
+}
+
+void print_grid_sweep(const std::string& command, const std::string& table, const GridSweep& g,
+                      const std::map<std::string, int>& counts, const std::string& dir) {
+    const io::SweepSummary& s = g.summary;
+    std::printf("%s: %d points (%llu computed, %llu resumed, %llu missing) in %.1f s on %d rank(s) x %d thread(s)\n",
+                command.c_str(), g.total, static_cast<unsigned long long>(s.computed),
+                static_cast<unsigned long long>(s.resumed), static_cast<unsigned long long>(s.missing), s.seconds,
+                s.ranks, s.threads);
+    for (const auto& [label, k] : counts) std::printf("  %-10s %d\n", label.c_str(), k);
+    if (s.complete) std::printf("wrote %s/%s.csv\n", dir.c_str(), table.c_str());
+    else std::printf("incomplete: run the other shards, then 'gdmft %s ... --resume' to merge\n", command.c_str());
 }
 
 int with_mpi_ranks(const std::function<int()>& body) {

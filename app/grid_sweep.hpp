@@ -7,6 +7,7 @@
 #include "io/sweep.hpp"
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,14 @@ using GridPointFunction =
 GridSweep run_grid_sweep(const CommonOptions& common, const GridSweepFlags& f, const std::string& command,
                          const std::string& table, const std::vector<std::string>& columns, const nlohmann::json& options,
                          const std::function<void(const ModelParams&)>& check_point, const GridPointFunction& point);
+
+// The report of a finished (or partial) sweep: run metadata with the axes, the point counts, ranks, threads,
+// seconds and `counts` (rows per label); `print_grid_sweep` writes the same for people ("NAME: ..." lines,
+// and how to merge an incomplete sweep).
+nlohmann::json grid_sweep_json(const CommonOptions& common, const nlohmann::json& options, const GridSweep& g,
+                               const std::map<std::string, int>& counts);
+void print_grid_sweep(const std::string& command, const std::string& table, const GridSweep& g,
+                      const std::map<std::string, int>& counts, const std::string& dir);
 
 // Runs `body` under MPI start-up: a BadInput on a rank other than 0 ends it quietly with exit code 2.
 int with_mpi_ranks(const std::function<int()>& body);
