@@ -20,7 +20,7 @@ def main(out):
         s = j["simulation"]
         h = s["grad_norm_Jh"]
         rows.append("%s,%d,%d,%.6g,%.6g,%.3g,%.6g,%s,%s" % (
-            name, s["N"], s["networks"], s["growth_rate_dmft_same_window"], s["growth_rate"], s["growth_rate_err"],
+            name, s["N"], s["networks"], s.get("growth_rate_dmft_same_window", float("nan")), s["growth_rate"], s["growth_rate_err"],
             j["grad_norm_Jh"], h["value"], h["stderr"]))
     text = "\n".join(rows) + "\n"
     write_text_atomic(os.path.join(out, "gradient_vs_N.csv"), text)
