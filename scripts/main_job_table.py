@@ -99,7 +99,7 @@ def gradient_section(out, w):
         return
     m, g = load_json(mp), load_json(pt)
     c = m.get("counts", {})
-    w("Gradients (gdmft gradient, adjoint DMFT): over %s x %s, horizon %g:" % (m["x"], m["y"], m["horizon"]))
+    w("Gradients (gdmft gradient, adjoint DMFT): over %s x %s, horizon %g:" % (m["x"], m["y"], m["settings"]["horizon"]))
     w("  exploding %d, vanishing %d, marginal %d, unresolved %d points (|growth| x horizon > 1 or not)"
       % (c.get("exploding", 0), c.get("vanishing", 0), c.get("marginal", 0), c.get("unresolved", 0)))
     w("  at g_h = %g, alpha_r = %g: growth rate of |a_h|^2/N %s +- %s per tau_h (%s: %s)"
