@@ -6,6 +6,7 @@
 #include "dmft/adjoint.hpp"
 #include "dmft/adjoint_sampled.hpp"
 #include "dmft/fixed_points.hpp"
+#include "dmft/phase_point.hpp"
 #include "dmft/solve.hpp"
 #include "validation/backprop.hpp"
 #include "io/gradient_io.hpp"
@@ -49,16 +50,8 @@ struct Target {
     std::string why;
 };
 
-// The stable fixed point with the smallest Delta_h, or nullptr.
-const FixedPointBranch* stable_branch(const std::vector<FixedPointBranch>& b) {
-    for (const auto& x : b)
-        if (x.stable) return &x;
-    return nullptr;
-}
-
-bool chaotic(const StationaryResult& s) {
-    return s.converged && s.termination == Termination::Converged && s.C_h0 - s.q_h > 1e-8 * std::max(1.0, s.C_h0);
-}
+// The adjoint's chaotic state: a converged stationary solution with a decaying C_h (dmft/phase_point).
+bool chaotic(const StationaryResult& s) { return s.converged && decaying_solution(s); }
 
 // The chaotic state when `state` allows it and the stationary DMFT has one, else the stable fixed point
 // with the smallest Delta_h (state "auto", "chaotic" or "fixed-point").
@@ -82,7 +75,7 @@ Target choose_target(const ModelParams& p, const std::string& state, std::uint64
         }
     }
     const std::vector<FixedPointBranch> branches = fixed_points(p);
-    const FixedPointBranch* b = stable_branch(branches);
+    const FixedPointBranch* b = smallest_stable_branch(branches);
     t.found = b != nullptr;
     if (b) t.fixed = *b;
     if (!t.found) t.why = state == "fixed-point" ? "no stable fixed point at this point"
@@ -114,7 +107,7 @@ std::vector<std::string> map_point(const ModelParams& p, double xv, double yv, s
         double gfp = nan;
         if (t.chaotic) {
             const auto b = fixed_points(p);
-            if (const FixedPointBranch* f = stable_branch(b))
+            if (const FixedPointBranch* f = smallest_stable_branch(b))
                 gfp = adjoint_fixed_point(p, f->Delta_h, f->Delta_r, adj).growth_rate;
         }
         const double gT = r.growth_rate * adj.horizon;

@@ -40,10 +40,8 @@ namespace {
 
 using Mat = Eigen::MatrixXd;
 
-// Lag functions on the march grid (index = lag in steps).
-struct LagInputs {
-    std::vector<double> phi, dphi, sr, dsr;
-};
+// Lag functions on the march grid (index = lag in steps): the closure's pair averages.
+using LagInputs = closure::LagPairAverages;
 
 struct Filter1D {
     double e = 1, w0 = 0, w1 = 0;  // int over one step of e^{-k (s_{n+1} - u)} y(u), y linear
@@ -373,7 +371,7 @@ AdjointResult adjoint_fixed_point(const ModelParams& p, double Delta_h, double D
     const std::size_t n = static_cast<std::size_t>(M + 1);
     const closure::LagPairAverages avg =
         closure::lag_pair_averages(p, std::vector<double>(n, Delta_h), std::vector<double>(n, Delta_r));
-    LagInputs lag{avg.phi, avg.dphi, avg.sr, avg.dsr};
+    const LagInputs& lag = avg;
     // The clock sigma_z(z_i) is frozen per site at a fixed point, z ~ N(0, Delta_z) independent of h and r,
     // and the drive of a_z vanishes there (eta_h + I - h = 0): nodes over z, no z adjoint.
     const double Delta_z = fixed_point_at(p, Delta_h).Delta_z;

@@ -27,15 +27,26 @@ void PhasePointOptions::validate() const {
     if (!(decay_tol > 0 && decay_tol < 1)) throw BadInput("decay_tol", "must be in (0, 1)");
 }
 
+bool decaying_solution(const StationaryResult& r, double decay_tol) {
+    const double decay = r.C_h0 - r.q_h;
+    return r.termination == Termination::Converged && std::isfinite(decay) &&
+           decay > decay_tol * std::max(1.0, std::fabs(r.C_h0));
+}
+
+const FixedPointBranch* smallest_stable_branch(const std::vector<FixedPointBranch>& branches) {
+    const FixedPointBranch* stable = nullptr;
+    for (const auto& b : branches)
+        if (b.stable && (stable == nullptr || b.Delta_h < stable->Delta_h)) stable = &b;
+    return stable;
+}
+
 PhaseLabel phase_label(const StationaryResult& r, bool stable_fp, double decay_tol, std::string& why) {
     std::ostringstream msg;
     PhaseLabel label = PhaseLabel::Unresolved;
     switch (r.termination) {
         case Termination::Converged: {
-            const double decay = r.C_h0 - r.q_h;
-            const bool decaying = std::isfinite(decay) && decay > decay_tol * std::max(1.0, std::fabs(r.C_h0));
-            if (!decaying) {
-                msg << "converged solution without a decaying C_h (C_h0 - q_h = " << decay << ")";
+            if (!decaying_solution(r, decay_tol)) {
+                msg << "converged solution without a decaying C_h (C_h0 - q_h = " << r.C_h0 - r.q_h << ")";
             } else if (!std::isfinite(r.lambda_max)) {
                 msg << "decaying solution but lambda_max was not computed";
             } else if (r.lambda_max <= 0) {
@@ -69,7 +80,6 @@ PhasePoint classify_phase_point(const ModelParams& m, const PhasePointOptions& o
     std::ostringstream msg;
 
     // The fixed points: a stable branch is one with G < 1.
-    const FixedPointBranch* stable = nullptr;
     std::vector<FixedPointBranch> branches;
     try {
         branches = fixed_points(m, o.fixed_point_scan);
@@ -81,8 +91,7 @@ PhasePoint classify_phase_point(const ModelParams& m, const PhasePointOptions& o
         return p;
     }
     p.fixed_point_branches = static_cast<int>(branches.size());
-    for (const auto& b : branches)
-        if (b.stable && (stable == nullptr || b.Delta_h < stable->Delta_h)) stable = &b;
+    const FixedPointBranch* stable = smallest_stable_branch(branches);
     if (stable != nullptr) {
         p.G = stable->G;
         p.stable_fixed_point_Delta_h = stable->Delta_h;

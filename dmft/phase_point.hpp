@@ -11,11 +11,13 @@
 //              or neither chaos nor a stable fixed point): never guessed;
 //   marginal   reserved for the slow regime of the timescale gate (large alpha_z); its quantified
 //              definition comes with that work, and classify_phase_point does not return it yet.
+#include "dmft/fixed_points.hpp"
 #include "dmft/model.hpp"
 #include "dmft/stationary.hpp"
 
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace gdmft {
 
@@ -51,6 +53,12 @@ struct PhasePoint {
     std::string termination;  // to_string(Termination), or "exception"
     std::string message;
 };
+
+// A solution that terminated Converged and whose C_h decays: C_h(0) - C_h(inf) > decay_tol * max(1, |C_h(0)|) (the chaotic
+// solution of the rules below, before lambda_max is looked at).
+bool decaying_solution(const StationaryResult& r, double decay_tol = 1e-8);
+// The stable fixed point (G < 1) with the smallest Delta_h, or nullptr.
+const FixedPointBranch* smallest_stable_branch(const std::vector<FixedPointBranch>& branches);
 
 // The rules alone: the label of a stationary solution `r` (solved with lambda_max) given whether a
 // stable fixed point exists; `why` gets the reason in words.

@@ -3,6 +3,7 @@
 
 #include "dmft/adjoint.hpp"
 #include "dmft/fixed_points.hpp"
+#include "dmft/phase_point.hpp"
 #include "validation/backprop.hpp"
 
 #include <cmath>
@@ -10,10 +11,6 @@
 namespace gdmft::sim {
 
 namespace {
-
-bool chaotic(const StationaryResult& s) {
-    return s.converged && s.termination == Termination::Converged && s.C_h0 - s.q_h > 1e-8 * std::max(1.0, s.C_h0);
-}
 
 ComparisonRow row(const std::string& point, const std::string& quantity, std::size_t N, int networks, double dmft,
                   double mean, double err) {
@@ -42,13 +39,11 @@ std::string compare_gradients(const PointComparison& pc, const ValidationSetting
     a.dt = g.dt;
     a.reference = false;
     AdjointResult d;
-    if (chaotic(pc.theory) && pc.theory.method == "gaussian") {
+    if (pc.theory.converged && decaying_solution(pc.theory) && pc.theory.method == "gaussian") {
         d = adjoint_closure(p, pc.theory, a);
     } else {
         const auto b = fixed_points(p);
-        const FixedPointBranch* st = nullptr;
-        for (const auto& x : b)
-            if (x.stable && !st) st = &x;
+        const FixedPointBranch* st = smallest_stable_branch(b);
         if (!st) return "neither a chaotic closure solution nor a stable fixed point";
         d = adjoint_fixed_point(p, st->Delta_h, st->Delta_r, a);
     }
