@@ -245,7 +245,7 @@ Command add_gradient(CLI::App& root) {
             // spread clock, relaxation does not get there in any practical time.
             bo.start_at_fixed_point = !t.chaotic;
             bp = sim::backprop_gradients(p, bo);
-            fit = sim::fit_growth_rate(*bp, 0.5 * (1 + cli->adj.fit_from) * cli->adj.horizon, cli->adj.horizon);
+            fit = sim::fit_growth_rate(*bp, cli->adj.late_window_start(), cli->adj.horizon);
         }
 
         nlohmann::json settings;
@@ -261,7 +261,7 @@ Command add_gradient(CLI::App& root) {
             j["simulation"] = io::to_json(*bp, bo, fit);
             // The DMFT's plain slope over the networks' fit window (its own fit at a fixed point adds the
             // power-law prefactor, which a plain slope over a short window absorbs).
-            const double from = 0.5 * (1 + cli->adj.fit_from) * cli->adj.horizon;
+            const double from = cli->adj.late_window_start();
             j["simulation"]["fit_from"] = from;
             j["simulation"]["growth_rate_dmft_same_window"] =
                 io::num(detail::fit_growth(r.t_before_horizon, r.log_a_h2, from, false).first);

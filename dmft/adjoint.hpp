@@ -37,6 +37,7 @@ struct AdjointOptions {
     // THEORY.md 7) over the late window [(1 + fit_from) T / 2, T]; the error is its change from the fit
     // over [fit_from T, T].
     double fit_from = 0.5;
+    double late_window_start() const { return 0.5 * (1 + fit_from) * horizon; }  // (1 + fit_from) T / 2
     std::size_t memory_limit = std::size_t(1) << 30;  // bytes of two-time storage
     // Compute reference_growth when the inputs do not carry it (chaotic state: the closure tangent map,
     // slow near the onset where the lag window is long; a stationary result solved with lambda_max is used

@@ -285,7 +285,7 @@ AdjointResult run_closure(const ModelParams& p, const LagInputs& lag, const std:
         // The rate from the late window [(1 + fit_from) T / 2, T]; its error bar is the change from the
         // whole fit window [fit_from T, T] (the transient decays, so this bounds the late fit's bias).
         const auto full = detail::fit_growth(s_all, y_all, o.fit_from * T, fixed);
-        const auto late = detail::fit_growth(s_all, y_all, 0.5 * (1 + o.fit_from) * T, fixed);
+        const auto late = detail::fit_growth(s_all, y_all, o.late_window_start(), fixed);
         res.growth_rate = late.first;
         res.growth_prefactor_power = late.second;
         res.growth_rate_err = std::abs(late.first - full.first);
