@@ -35,6 +35,9 @@ nlohmann::json settings_json(const SolveCli& c, const StationaryOptions& o) {
     s["method"] = method;
     s["dt"] = o.grid.dt;
     s["window"] = o.grid.window;
+    if (o.grid.window == 0 && method == "sampled")
+        s["max_window"] = o.grid.max_window > 0 ? o.grid.max_window : sampled_default_max_window;
+    if (o.max_time > 0) s["max_time"] = o.max_time;
     s["tol"] = o.tol;
     s["max_iter"] = o.max_iterations;
     s["lyapunov"] = o.lyapunov;
@@ -89,6 +92,13 @@ Command add_solve(CLI::App& root) {
         ->capture_default_str()->group("Solver");
     cmd->add_option("--dt", o.grid.dt, "lag step (units of tau_h); default 0.05 (gaussian), 0.1 (sampled)")->group("Solver");
     cmd->add_option("--window", o.grid.window, "lag window (units of tau_h); 0 = automatic")->capture_default_str()->group("Solver");
+    cmd->add_option("--max-window", o.grid.max_window,
+                    "sampled, automatic window: the largest window it may grow to (units of tau_h; 0 = 2000); beyond "
+                    "it the solve stops with exit 3 and the values at its last two windows")
+        ->capture_default_str()->group("Solver");
+    cmd->add_option("--max-time", o.max_time,
+                    "sampled: wall-clock budget in seconds (0 = none); when it runs out the solve stops with exit 3")
+        ->capture_default_str()->group("Solver");
     cmd->add_option("--tol", o.tol, "convergence tolerance (gaussian: on C_h(0))")->capture_default_str()->group("Solver");
     cmd->add_option("--max-iter", o.max_iterations, "iteration limit")->capture_default_str()->group("Solver");
     cmd->add_option("--paths", o.paths, "sampled: sample paths M at the final stage")->capture_default_str()->group("Solver");

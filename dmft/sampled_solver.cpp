@@ -38,8 +38,10 @@
 #include <Eigen/Dense>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <memory>
 #include <numbers>
@@ -318,6 +320,12 @@ struct Iterator {
     double& work_done;
     double work_total;
     int set_index, sets;
+    std::chrono::steady_clock::time_point start;  // of the solve (for o.max_time)
+
+    bool out_of_time() const {
+        return o.max_time > 0 &&
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > o.max_time;
+    }
 
     // The plateau q = C_phi(inf) measured on the paths: from the squared time averages of phi per path,
     // corrected for the finite-time variance of the dynamic part (plateau_from_time_averages);
@@ -340,6 +348,16 @@ struct Iterator {
         double anchor_t1 = nan_v, anchor_te = nan_v;
         while (true) {
             if (budget <= 0) return Termination::MaxIterations;
+            if (out_of_time()) {
+                const auto& h = r.history;
+                r.message = "the wall-clock budget max_time " + fmt("%.4g", o.max_time) + " s ran out at set " +
+                            std::to_string(set_index + 1) + ", " + std::to_string(paths) +
+                            " paths, before the residual settled (last two residuals " +
+                            (h.size() > 1 ? fmt("%.3e", h[h.size() - 2]) : std::string("-")) + ", " +
+                            (h.empty() ? std::string("-") : fmt("%.3e", h.back())) + ", target " +
+                            fmt("%.2e", tol) + " or " + fmt("%.2g", noise_tol) + " x map noise)";
+                return Termination::Budget;
+            }
             if (!(x[0] - q > 1e-10)) return Termination::NoChaoticSolution;
             const auto f = fb.build(x, q);
             SiteMeasurement m = smp.run(f.fields, paths, false);
@@ -421,6 +439,8 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
     const bool auto_window = o.grid.window == 0;
     std::size_t n = auto_window ? static_cast<std::size_t>(std::ceil(tu.initial_window_teff * p.tau_eff() / dt)) + 1
                                 : static_cast<std::size_t>(std::llround(o.grid.window / dt)) + 1;
+    const double max_window = o.grid.max_window > 0 ? o.grid.max_window : sampled_default_max_window;
+    if (auto_window) n = std::min(n, static_cast<std::size_t>(std::floor(max_window / dt)) + 1);
     n = std::max<std::size_t>(n, 16);
     const std::size_t final_paths = (static_cast<std::size_t>(o.paths) + 7) / 8 * 8;
     const auto stages = stage_paths(final_paths);
@@ -433,6 +453,13 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
     Progress prog(o.observer, "sampled DMFT", work_total);
 
     std::vector<SetResult> results(sets);
+    const auto start = std::chrono::steady_clock::now();
+    // The automatic window's history (set 0): what did not settle, when the budget runs out.
+    struct WindowRecord {
+        double window, C_phi0, q, t1, tau_t, needed;
+    };
+    std::vector<WindowRecord> windows;
+    bool window_exhausted = false;
     double q0 = initial_plateau(p, has_static);
     std::vector<double> x0 = initial_guess(p, n, dt, q0);
     std::string notes;
@@ -443,7 +470,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
     std::unique_ptr<SingleSiteSampler> sampler;
     for (int s = 0; s < sets; ++s) {
         SetResult& r = results[s];
-        Iterator it{p, o, tu, has_static, prog, work_done, work_total, s, sets};
+        Iterator it{p, o, tu, has_static, prog, work_done, work_total, s, sets, start};
         const std::uint64_t set_seed = stream_key(o.seed, 0x5e7, static_cast<std::uint64_t>(s));
         std::vector<double> x = x0;
         double q = q0;
@@ -489,10 +516,20 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
                 if (s == 0 && auto_window && !too_short && final_stage && d.needed_window > 1.5 * W_now)
                     notes += "note: the tail of the final fixed point suggests a window of " +
                              fmt("%.3g", d.needed_window) + " (kept " + fmt("%.4g", W_now) + "). ";
-                if (s == 0 && auto_window && too_short) {
+                if (s == 0 && auto_window && st == 0)
+                    windows.push_back({W_now, x[0], q_now, d.tail.t1, d.tail.tau_t, d.needed_window});
+                if (s == 0 && auto_window && too_short && !window_exhausted &&
+                    (W_now >= (1 - 1e-9) * max_window || enlargements >= tu.max_enlargements || n >= tu.max_lags)) {
+                    // The budget is spent: finish at this window and report what did not settle.
+                    window_exhausted = true;
+                    log_line(o.observer, "sampled DMFT: the covariance has not decayed in window " + fmt("%.4g", W_now) +
+                             ", the automatic window's budget (max_window " + fmt("%.4g", max_window) +
+                             "); finishing there");
+                }
+                if (s == 0 && auto_window && too_short && !window_exhausted) {
                     enlarge = true;
                     const double W = dt * double(n - 1);
-                    const double Wn = std::clamp(d.needed_window * 1.1, 1.25 * W, 2.5 * W);
+                    const double Wn = std::min(std::clamp(d.needed_window * 1.1, 1.25 * W, 2.5 * W), max_window);
                     notes += "window " + fmt("%.4g", W) + " too short (needed " + fmt("%.3g", d.needed_window) +
                              "); enlarged to " + fmt("%.4g", Wn) + ". ";
                     log_line(o.observer, "sampled DMFT: covariance not decayed in window " + fmt("%.4g", W) + "; enlarging to " +
@@ -510,12 +547,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
                 }
             }
             if (enlarge) {
-                if (++enlargements > tu.max_enlargements || n > tu.max_lags) {
-                    r.termination = Termination::Diverged;
-                    r.message = "the covariance did not decay within the largest window tried (" +
-                                fmt("%.4g", dt * double(n - 1)) + "): no stationary decaying solution found";
-                    break;
-                }
+                ++enlargements;
                 continue;
             }
             r.termination = t;
@@ -527,7 +559,8 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
             const double clipped = std::max(r.meas.clipped_eta, r.meas.clipped_z);
             clipped_max = std::max(clipped_max, clipped);
             if (clipped > tu.clip_warn && s == 0 && auto_window && r.converged) {
-                if (++enlargements <= tu.max_enlargements && 2 * n <= tu.max_lags) {
+                if (++enlargements <= tu.max_enlargements && 2 * n <= tu.max_lags &&
+                    dt * double(2 * n - 2) <= max_window) {
                     log_line(o.observer, "sampled DMFT: clipped spectral weight " + fmt("%.2e", clipped) +
                              " is significant; enlarging the window");
                     notes += "clipped weight " + fmt("%.2e", clipped) + " at window " + fmt("%.4g", dt * (n - 1)) +
@@ -558,6 +591,10 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
                 }
                 state->sets.push_back(std::move(set));
             }
+            break;
+        }
+        if (s > 0 && r.termination == Termination::Budget) {
+            results.resize(s + 1);  // out of time: the later sets are not run
             break;
         }
         if (s == 0) {
@@ -596,6 +633,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
                 case Termination::NoChaoticSolution: why = "the iteration collapsed onto the zero solution (no chaotic state)"; break;
                 case Termination::NotFinite: why = "non-finite values in the sampled paths"; break;
                 case Termination::Diverged: why = "the residual grew by 1e3 over its best value"; break;
+                case Termination::Budget: why = "a budget ran out"; break;
                 default: break;
             }
         }
@@ -690,6 +728,24 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
                 res.message = "sampled DMFT converged, but lambda_max did not: " + results[0].tangent.message + ". ";
             }
         }
+    }
+
+    if (window_exhausted && res.converged) {
+        // Converged at the largest window allowed, but the covariance had not decayed there: the numbers
+        // are kept (they are the solution on that window), the exit is not a success.
+        res.converged = false;
+        res.termination = Termination::Budget;
+        std::string hist;
+        for (std::size_t i = windows.size() >= 2 ? windows.size() - 2 : 0; i < windows.size(); ++i) {
+            const auto& w = windows[i];
+            hist += (hist.empty() ? "" : "; ") + std::string("at window ") + fmt("%.4g", w.window) + ": C_phi(0) " +
+                    fmt("%.5f", w.C_phi0) + ", plateau " + fmt("%.4f", w.q) + ", 1/e time of C_phi - q " +
+                    fmt("%.4g", w.t1) + ", tail e-folding time " + fmt("%.4g", w.tau_t) + ", window needed " +
+                    fmt("%.4g", w.needed);
+        }
+        res.message = "sampled DMFT did not settle within the automatic window's budget (max_window " +
+                      fmt("%.4g", max_window) + "): C_phi - q had not decayed in the window (" + hist +
+                      "). The results are the solution on the last window. " + notes;
     }
 
     double map_noise_max = 0;  // std::fmax skips the NaN of a set that never stopped

@@ -14,6 +14,7 @@ std::string to_string(Termination t) {
         case Termination::Diverged: return "diverged";
         case Termination::NotFinite: return "not_finite";
         case Termination::NoChaoticSolution: return "no_chaotic_solution";
+        case Termination::Budget: return "budget";
     }
     return "unknown";
 }
@@ -75,6 +76,11 @@ void StationaryOptions::validate() const {
     if (!(std::isfinite(grid.window) && grid.window >= 0))
         throw BadInput("window", "lag window must be >= 0 (0 = automatic)");
     if (grid.window > 0 && grid.window < 4 * grid.dt) throw BadInput("window", "must be at least 4 lag steps (4 * dt)");
+    if (!(std::isfinite(grid.max_window) && grid.max_window >= 0))
+        throw BadInput("max_window", "the automatic window's budget must be >= 0 (0 = the default)");
+    if (grid.window > 0 && grid.max_window > 0)
+        throw BadInput("max_window", "applies to the automatic window only; drop it or --window");
+    if (!(std::isfinite(max_time) && max_time >= 0)) throw BadInput("max_time", "must be >= 0 seconds (0 = none)");
     if (!(std::isfinite(tol) && tol > 0)) throw BadInput("tol", "tolerance must be a finite number > 0");
     if (max_iterations < 1) throw BadInput("max_iter", "must be >= 1");
     if (paths < 2) throw BadInput("paths", "need at least 2 sample paths");

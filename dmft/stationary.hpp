@@ -14,7 +14,9 @@ namespace gdmft {
 
 struct SampledState;  // dmft/sampled_state.hpp
 
-enum class Termination { Converged, MaxIterations, Diverged, NotFinite, NoChaoticSolution };
+// Budget: a stated budget (the automatic window's largest window, or the wall-clock limit max_time) ran
+// out before the solve settled; the message says which quantity did not settle, with its last values.
+enum class Termination { Converged, MaxIterations, Diverged, NotFinite, NoChaoticSolution, Budget };
 std::string to_string(Termination t);
 
 // The stationary solvers. Auto: the Gaussian closure when alpha_z = 0 (deterministic, exact for a
@@ -38,7 +40,13 @@ LyapunovMethod parse_lyapunov_method(const std::string& s);  // throws BadInput(
 struct StationaryGrid {
     double dt = 0.0;         // lag / time step, in units of tau_h; 0 = the method's default (below)
     double window = 0.0;     // lag window; 0 = automatic (long enough for C - q to decay)
+    // The automatic window's budget: it grows up to this many tau_h and no further (then the solve ends
+    // with Termination::Budget at the largest window). 0 = the method's default (sampled: 2000).
+    double max_window = 0.0;
 };
+
+// The sampled method's default budget of the automatic window, in tau_h.
+inline constexpr double sampled_default_max_window = 2000;
 
 // The Gaussian closure's default lag step.
 inline constexpr double gaussian_default_dt = 0.05;
@@ -65,6 +73,7 @@ struct StationaryOptions {
     // its statistical error. 0 = iterate to tol.
     double noise_tol = 0.02;
     std::uint64_t seed = 1;
+    double max_time = 0;     // wall-clock budget in seconds (sampled solver); 0 = none
     bool lyapunov = false;   // also compute lambda_max (solve_stationary: by lyapunov_method)
     LyapunovMethod lyapunov_method = LyapunovMethod::Auto;
     void validate() const;   // throws BadInput naming the option (a dt of 0 passes: the method fills it)

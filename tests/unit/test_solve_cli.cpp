@@ -104,6 +104,33 @@ TEST_CASE("solve: a run that does not converge exits 3 and still prints its JSON
     CHECK(j["iterations"] == 2);
 }
 
+TEST_CASE("solve: the sampled solve's budgets end it with exit 3, the JSON, and the values that did not settle") {
+    // alpha_z = 5: the covariance's 1/e time is ~70 tau_h, so a window budget of 30 cannot hold its decay
+    // (needs ~10 x that); the solution on the last window is still printed.
+    const Run w = gdmft("solve --alpha-z 5 --paths 64 --random-sets 1 --max-window 30 --max-iter 40 --json --quiet");
+    CHECK(w.code == 3);
+    const auto jw = nlohmann::json::parse(w.out);
+    CHECK(jw["converged"] == false);
+    CHECK(jw["termination"] == "budget");
+    const std::string msg = jw["message"];
+    CHECK(msg.find("max_window 30") != std::string::npos);
+    CHECK(msg.find("at window 30") != std::string::npos);  // the last window's values are named
+    CHECK(jw["settings"]["max_window"] == 30.0);
+    // A wall-clock budget far below one evaluation.
+    const Run t = gdmft("solve --alpha-z 5 --paths 64 --random-sets 1 --max-time 1e-6 --json --quiet");
+    CHECK(t.code == 3);
+    const auto jt = nlohmann::json::parse(t.out);
+    CHECK(jt["termination"] == "budget");
+    CHECK(jt["message"].get<std::string>().find("max_time") != std::string::npos);
+    // Inconsistent or invalid budgets are bad input naming the flag.
+    const Run both = gdmft("solve --alpha-z 5 --window 50 --max-window 100 --quiet");
+    CHECK(both.code == 2);
+    CHECK(both.err.find("--max-window") != std::string::npos);
+    const Run neg = gdmft("solve --alpha-z 5 --max-time -1 --quiet");
+    CHECK(neg.code == 2);
+    CHECK(neg.err.find("--max-time") != std::string::npos);
+}
+
 TEST_CASE("fixedpoint --json lists every branch with its stability") {
     // SCS at g_eff = 1.5: the zero branch (G = 2.25, unstable) and one nonzero branch.
     const Run r = gdmft("fixedpoint --json");
