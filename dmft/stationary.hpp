@@ -13,6 +13,7 @@
 namespace gdmft {
 
 struct SampledState;  // dmft/sampled_state.hpp
+struct StationaryResult;
 
 // Budget: a stated budget (the automatic window's largest window, or the wall-clock limit max_time) ran
 // out before the solve settled; the message says which quantity did not settle, with its last values.
@@ -74,6 +75,11 @@ struct StationaryOptions {
     double noise_tol = 0.02;
     std::uint64_t seed = 1;
     double max_time = 0;     // wall-clock budget in seconds (sampled solver); 0 = none
+    // Sampled solver: a converged solution of a nearby model to start from (sweeps, continuation).
+    // Its C_phi and plateau are the first iterate (resampled onto this solve's lags), its window is
+    // this solve's first window (automatic window; still checked and enlarged if too short). nullptr =
+    // cold start.
+    std::shared_ptr<const StationaryResult> warm_start;
     bool lyapunov = false;   // also compute lambda_max (solve_stationary: by lyapunov_method)
     LyapunovMethod lyapunov_method = LyapunovMethod::Auto;
     void validate() const;   // throws BadInput naming the option (a dt of 0 passes: the method fills it)
