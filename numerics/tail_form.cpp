@@ -272,8 +272,9 @@ TailForm fit_tail_form(const std::vector<double>& tau, const std::vector<double>
         const std::string by = " between the halves of the range (" + fmt("%.1f", t.drift_sigmas) + " sd)";
         if (use_exp)
             s += "; the e-folding time goes from " + time(early_fit.b) + " to " + time(late_fit.b) + by +
-                 (t.drift_sigmas > 0 ? ": faster than exponential further out"
-                                     : ": heavier than one exponential further out (a slower component or a power law)");
+                 (t.drift_sigmas > 0
+                      ? ": faster than exponential further out"
+                      : ": heavier than one exponential further out (a slower component or a power law)");
         else
             s += "; the exponent goes from " + fmt("%.3g", -early_fit.b) + " to " + fmt("%.3g", -late_fit.b) + by +
                  (t.drift_sigmas > 0 ? ": lighter than a power law further out (a sum of exponentials, a stretched "

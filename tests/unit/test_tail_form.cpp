@@ -118,7 +118,8 @@ TEST_CASE("tail_form: noisy exponentials and power laws, the truth within 4.5 re
             const std::vector<double> pe = with_err ? std::vector<double>(p.tau.size(), sd) : std::vector<double>{};
             const TailForm te = fit_tail_form(e.tau, e.C, q, ee);
             const TailForm tp = fit_tail_form(p.tau, p.C, q, pe);
-            MESSAGE("seed " << gdmft_test::seed(100 + i) << std::string(with_err ? " C_err" : " residuals") << ": exp pull "
+            const std::string how = with_err ? " C_err" : " residuals";
+            MESSAGE("seed " << gdmft_test::seed(100 + i) << how << ": exp pull "
                             << (te.exp_time - T) / te.exp_time_err << ", power pull "
                             << (tp.power_exponent - beta) / tp.power_exponent_err << ", drifts " << te.drift_sigmas
                             << " " << tp.drift_sigmas);
@@ -191,10 +192,11 @@ TEST_CASE("tail_form: a stretched exponential is the better of two bent lines, a
     // straight line is right and the pick carries no physics. With the deterministic floor 1e-6 the fit
     // runs from D = 0.3 (tau = t0 ln^2(1/0.3) = 2.90) to D = 1e-3 (tau = t0 ln^2 1000 = 95.4), and the
     // weights D^2 / err^2 put most weight on the early lags; there the method finds ln D straighter in
-    // tau than in ln tau (chi2 difference about 100 after rescaling, well above 25), so it says
-    // "exponential". What marks the tail as not exponential: chi2/dof far above 1 with per-lag errors
-    // ("neither form fits") and the drift: the e-folding time grows along the range, so the late half's
-    // exponential is slower (drift < -3, "heavier than one exponential further out").
+    // tau than in ln tau (it reports chi2/dof 5.8e7 against 2.2e8, a rescaled difference of 108, well
+    // above 25), so it says "exponential": the label below pins what the method says, it is not a
+    // closed-form reference. What marks the tail as not exponential: chi2/dof far above 1 with per-lag
+    // errors ("neither form fits") and the drift: the e-folding time grows along the range, so the late
+    // half's exponential is slower (drift < -3, "heavier than one exponential further out").
     const double t0 = 2;
     const Series s = sample([&](double t) { return std::exp(-std::sqrt(t / t0)); }, 0, 0.05, 40001);
     const TailForm t = fit_tail_form(s.tau, s.C, 0, std::vector<double>(s.tau.size(), 1e-6));
