@@ -75,6 +75,7 @@ void print_summary(const SimulateCli& c, const sim::SimulationResult& r) {
     std::printf("C_h0         = %.6g +- %.2g\n", r.C_h0.mean, r.C_h0.stderr_);
     std::printf("C_phi0       = %.6g +- %.2g\n", r.C_phi0.mean, r.C_phi0.stderr_);
     std::printf("tau_corr     = %.6g\n", r.tau_corr);
+    std::printf("tail         = %s\n", tail_summary(r.tail).c_str());
     std::printf("mean_sigma_z = %.6g\n", r.mean_sigma_z.mean);
     std::printf("participation_ratio = %.6g\n", r.participation_ratio.mean);
     for (std::size_t k = 0; k < r.lyapunov.size(); ++k)

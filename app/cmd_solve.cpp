@@ -66,6 +66,7 @@ void print_summary(const StationaryResult& r, bool lyapunov) {
     std::printf("\nC_phi0       = %.10g\nC_r0         = %.10g\nC_z0         = %.10g\n", r.C_phi0, r.C_r0, r.C_z0);
     std::printf("q_h          = %.10g\ntau_corr     = %.6g\ntau_response = %.6g\nmean_sigma_z = %.6g\n", r.q_h,
                 r.tau_corr, r.tau_response, r.mean_sigma_z);
+    std::printf("tail         = %s\n", tail_summary(r.tail).c_str());
     if (lyapunov) {
         std::printf("lambda_max   = %.6g", r.lambda_max);
         if (std::isfinite(r.lambda_max_err)) std::printf(" +- %.2g", r.lambda_max_err);

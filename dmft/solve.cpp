@@ -28,6 +28,7 @@ StationaryResult solve_stationary(const ModelParams& m, const StationaryOptions&
     if (o.lyapunov) resolve_lyapunov_method(m, o.method, o.lyapunov_method);  // bad input before the solve
 
     StationaryResult r = o.method == Method::Gaussian ? solve_gaussian(m, o) : solve_sampled(m, o);
+    attach_tail_form(r);
     if (!o.lyapunov) return r;
     const LyapunovResult l = lyapunov_max(m, r, lo);
     r.lambda_max = l.value;

@@ -1,6 +1,7 @@
 #pragma once
 // The one stationary entry point (THEORY.md 2): picks the method (options.method, Auto by alpha_z),
-// applies the method's own defaults (the lag step), solves, and with options.lyapunov adds lambda_max
+// applies the method's own defaults (the lag step), solves, fills the form of C_h's tail
+// (attach_tail_form, dmft/stationary.hpp), and with options.lyapunov adds lambda_max
 // by options.lyapunov_method (dmft/lyapunov.hpp). Every subcommand and library caller uses this.
 #include "dmft/lyapunov.hpp"
 #include "dmft/model.hpp"

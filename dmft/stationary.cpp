@@ -70,6 +70,17 @@ double default_dt(Method m) {
     throw std::logic_error("default_dt: resolve the method first");
 }
 
+void attach_tail_form(StationaryResult& r) {
+    std::vector<double> err;  // sampled: none per lag (fit residuals)
+    if (r.method == "gaussian" && !r.C_h.empty()) err.assign(r.C_h.size(), 1e-6 * std::abs(r.C_h[0] - r.q_h));
+    try {
+        r.tail = fit_tail_form(r.tau, r.C_h, r.q_h, err);
+    } catch (const BadInput& e) {  // a failed solve: no finite correlation function to fit
+        r.tail = TailForm{};
+        r.tail.evidence = std::string("no tail fit: ") + e.what();
+    }
+}
+
 void StationaryOptions::validate() const {
     if (!(std::isfinite(grid.dt) && grid.dt >= 0))
         throw BadInput("dt", "lag step must be a finite number > 0 (0 = the method's default)");

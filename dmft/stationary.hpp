@@ -3,6 +3,7 @@
 // closure (deterministic, alpha_z = 0) and the sampled single-site solver (any alpha_z).
 #include "dmft/model.hpp"
 #include "numerics/progress.hpp"
+#include "numerics/tail_form.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -128,9 +129,20 @@ struct StationaryResult {
     // which later stages (the tangent DMFT of lyapunov_max) reuse instead of solving again.
     std::shared_ptr<const SampledState> sampled_state;
 
+    // The form of C_h's tail (numerics/tail_form.hpp): D = C_h - q_h, exponential or power law with
+    // errors, and whether tau_corr is resolved in the window. Filled by attach_tail_form, which
+    // solve_stationary calls for every method.
+    TailForm tail;
+
 private:
     static constexpr double NAN_ = std::numeric_limits<double>::quiet_NaN();
 };
+
+// Fills r.tail from C_h, q_h and the lag grid. The per-lag error: the Gaussian closure is deterministic, so
+// a floor of 1e-6 (C_h0 - q_h) stands for its discretisation; the sampled solver keeps no per-lag error
+// (its random sets are averaged), so the noise is estimated from the fit residuals. A result without a
+// finite correlation function (a failed solve) gets an unresolved tail whose evidence says why.
+void attach_tail_form(StationaryResult& r);
 
 // The method functions; options.method is ignored. With options.lyapunov the closure computes
 // lambda_max by the Schrodinger route only (NaN where it does not apply) and the sampled solver by its

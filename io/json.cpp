@@ -18,6 +18,28 @@ json to_json(const ModelParams& m) {
     return j;
 }
 
+json to_json(const TailForm& t) {
+    json j;
+    j["form"] = t.form;
+    j["decayed"] = t.decayed;
+    j["tau_corr_lower_bound"] = num(t.tau_corr_lower_bound);
+    j["fit_from"] = num(t.fit_from);
+    j["fit_to"] = num(t.fit_to);
+    j["fit_points"] = t.fit_points;
+    j["exp_time"] = num(t.exp_time);
+    j["exp_time_err"] = num(t.exp_time_err);
+    j["power_exponent"] = num(t.power_exponent);
+    j["power_exponent_err"] = num(t.power_exponent_err);
+    j["chi2_exp"] = num(t.chi2_exp);
+    j["chi2_power"] = num(t.chi2_power);
+    j["drift_sigmas"] = num(t.drift_sigmas);
+    j["drift_ratio"] = num(t.drift_ratio);
+    j["level_at_end"] = num(t.level_at_end);
+    j["errors_from"] = t.errors_from.empty() ? json(nullptr) : json(t.errors_from);
+    j["evidence"] = t.evidence;
+    return j;
+}
+
 json to_json(const StationaryResult& r) {
     json j;
     j["converged"] = r.converged;
@@ -51,6 +73,7 @@ json to_json(const StationaryResult& r) {
         j["set_C_h0"] = json::array();
         for (double v : r.set_C_h0) j["set_C_h0"].push_back(num(v));
     }
+    j["tail"] = to_json(r.tail);
     return j;
 }
 
@@ -115,6 +138,7 @@ json to_json(const sim::SimulationResult& r) {
     j["n_samples"] = r.n_samples;
     j["max_lag"] = r.max_lag;
     j["seconds"] = r.seconds;
+    j["tail"] = to_json(r.tail);
     return j;
 }
 

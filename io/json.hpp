@@ -5,6 +5,7 @@
 #include "dmft/fixed_points.hpp"
 #include "dmft/model.hpp"
 #include "dmft/stationary.hpp"
+#include "numerics/tail_form.hpp"
 #include "validation/attractor_fate.hpp"
 #include "validation/pulse_response.hpp"
 #include "validation/response_comparison.hpp"
@@ -20,15 +21,19 @@ nlohmann::json num(double v);
 // Every model parameter by its key (phi as a string).
 nlohmann::json to_json(const ModelParams& m);
 
+// The form of a correlation function's tail: every field of TailForm by its name (NaN as null,
+// errors_from null when nothing was fitted).
+nlohmann::json to_json(const TailForm& t);
+
 // The stationary DMFT: converged, method, C_h0, ..., lambda_max (null unless computed), the solver's
-// termination, message and residuals.
+// termination, message and residuals, and C_h's tail form under "tail".
 nlohmann::json to_json(const StationaryResult& r);
 
 // One fixed-point branch: Delta_h, Delta_r, Delta_z, G, stable.
 nlohmann::json to_json(const FixedPointBranch& b);
 
 // A finite-N simulation: means, standard errors over realizations, Lyapunov exponents and the
-// Kaplan-Yorke dimension (when computed), one entry per realization.
+// Kaplan-Yorke dimension (when computed), one entry per realization, and C_h's tail form under "tail".
 nlohmann::json to_json(const sim::SimulationResult& r);
 
 // A pulse-response run and its comparison with the DMFT (`dmft` null when none was compared); the

@@ -2,6 +2,7 @@
 
 #include "numerics/errors.hpp"
 #include "numerics/progress.hpp"
+#include "numerics/tail_form.hpp"
 #include "numerics/timescales.hpp"
 #include "validation/network.hpp"
 #include "validation/random.hpp"
@@ -218,6 +219,18 @@ SimulationResult simulate(const ModelParams& p, const SimulationOptions& o) {
         r.curves.*member = mean;
     }
     r.tau_corr = correlation_time(r.curves.tau, r.curves.C_h, r.C_inf_h.mean);
+    std::vector<double> D_err;  // standard error over realizations of C_h(tau) - C_inf_h, lag by lag
+    if (r.runs.size() >= tail_min_realizations)
+        for (std::size_t k = 0; k < c0.tau.size(); ++k) {
+            std::vector<double> d;
+            for (const auto& run : r.runs) d.push_back(run.m.curves.C_h[k] - run.m.C_inf_h);
+            D_err.push_back(mean_err(d).stderr_);
+        }
+    try {
+        r.tail = fit_tail_form(r.curves.tau, r.curves.C_h, r.C_inf_h.mean, D_err);
+    } catch (const BadInput& e) {  // e.g. --max-lag 0: a single lag
+        r.tail.evidence = std::string("no tail fit: ") + e.what();
+    }
 
     const std::size_t bins = static_cast<std::size_t>(o.hist_bins);
     r.sigma_z_density.assign(bins, 0.0);

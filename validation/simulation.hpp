@@ -3,6 +3,7 @@
 // independent realizations with standard errors.
 #include "dmft/model.hpp"
 #include "numerics/stats.hpp"
+#include "numerics/tail_form.hpp"
 #include "validation/integrator.hpp"
 #include "validation/lyapunov.hpp"
 #include "validation/measurements.hpp"
@@ -56,6 +57,10 @@ struct SimulationResult {
     // Means over realizations, with standard errors (zero with one realization).
     MeanErr C_h0, C_phi0, C_r0, C_z0, C_inf_h, mean_sigma_z, participation_ratio, tau_corr_runs;
     double tau_corr = 0;           // from the realization-averaged C_h and C_inf
+    // The form of the realization-averaged C_h's tail (numerics/tail_form.hpp), D = C_h - C_inf_h. Per-lag
+    // errors: the standard error over realizations with at least tail_min_realizations of them (fewer give
+    // too noisy an error per lag), else the noise is estimated from the fit residuals.
+    TailForm tail;
     Curves curves;                 // realization-averaged
     std::vector<double> sigma_z_centers, sigma_z_density;
     std::vector<double> lyapunov, lyapunov_stderr;  // realization means; stderr over realizations
@@ -66,6 +71,9 @@ struct SimulationResult {
     std::size_t n_samples = 0, units_recorded = 0, state_dim = 0;
     double seconds = 0;
 };
+
+// Realizations from which the tail fit uses their per-lag standard error (SimulationResult::tail).
+inline constexpr std::size_t tail_min_realizations = 5;
 
 // Runs every realization. Throws BadInput for bad options, NumericalFailure if a state becomes
 // non-finite (naming the realization and time).

@@ -73,6 +73,12 @@ TEST_CASE("solve_stationary at SCS g_eff = 2: the closure's C_h0 and the Schrodi
     CHECK(r.lambda_max * 2 == doctest::Approx(0.112458).epsilon(1e-2));
     CHECK(std::isnan(r.lambda_max_err));  // deterministic route
     CHECK_FALSE(r.coexists_with_stable_fixed_point);
+    // solve_stationary fills C_h's tail form; the closure's is exponential, with its 1e-6 floor as error.
+    CHECK(r.tail.form == "exponential");
+    CHECK(r.tail.decayed);
+    CHECK(r.tail.errors_from == "per-lag errors");
+    CHECK(r.tail.exp_time > 0);
+    CHECK(r.tail.fit_from < r.tail.fit_to);
 
     // The same route on the solution without lambda: solved again on the same lag grid.
     o.lyapunov = false;
@@ -149,6 +155,8 @@ TEST_CASE("the sampled solver keeps its converged sets: lambda_max later equals 
     REQUIRE(plain.sampled_state);
     CHECK(plain.sampled_state->sets.size() == 2);
     CHECK(std::isnan(plain.lambda_max));
+    CHECK_FALSE(plain.tail.evidence.empty());  // the tail form reaches the sampled method too
+    CHECK(plain.tail.errors_from != "per-lag errors");
     const LyapunovResult later = lyapunov_max(p, plain, LyapunovOptions{});
     CHECK(later.method == LyapunovMethod::SampledTangent);
     // Common random numbers: the same paths and the same fields give the same bits.

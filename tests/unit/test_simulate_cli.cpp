@@ -119,6 +119,14 @@ TEST_CASE("--json carries the INTERFACE.md keys; lambda_max is null without --ly
     CHECK(j.at("per_realization")[0].at("seed") != j.at("per_realization")[1].at("seed"));
     CHECK(j.at("stderr_C_h0").get<double>() > 0.0);
     CHECK(j.at("mean_sigma_z").get<double>() == doctest::Approx(0.5));  // sigma_z(0) at beta_z = 0
+    // The tail form of the network-averaged C_h: with 2 networks no per-lag error (fit residuals).
+    const auto& tail = j.at("tail");
+    for (const char* key : {"form", "decayed", "tau_corr_lower_bound", "exp_time", "power_exponent", "chi2_exp",
+                            "drift_sigmas", "level_at_end", "errors_from", "evidence"})
+        CHECK_MESSAGE(tail.contains(key), key);
+    CHECK(tail.at("form").is_string());
+    CHECK_FALSE(tail.at("evidence").get<std::string>().empty());
+    CHECK(tail.at("errors_from") != "per-lag errors");
 }
 
 TEST_CASE("--lyapunov-k gives a spectrum, error bars and the Kaplan-Yorke dimension") {

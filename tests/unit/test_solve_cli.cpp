@@ -42,6 +42,17 @@ TEST_CASE("solve --json carries the keys of INTERFACE.md; --out writes correlati
     CHECK(j["C_h0"].get<double>() == doctest::Approx(1.924805).epsilon(1e-5));
     CHECK(j["lambda_max"].is_number());
     CHECK(j["params"]["g_h"] == 4.0);
+    // The tail of C_h - q_h: the closure's is exponential, resolved within its automatic window.
+    const auto& tail = j.at("tail");
+    for (const char* key : {"form", "decayed", "tau_corr_lower_bound", "fit_from", "fit_to", "fit_points", "exp_time",
+                            "exp_time_err", "power_exponent", "power_exponent_err", "chi2_exp", "chi2_power",
+                            "drift_sigmas", "drift_ratio", "level_at_end", "errors_from", "evidence"})
+        CHECK_MESSAGE(tail.contains(key), key);
+    CHECK(tail["form"] == "exponential");
+    CHECK(tail["decayed"] == true);
+    CHECK(tail["tau_corr_lower_bound"].is_null());
+    CHECK(tail["errors_from"] == "per-lag errors");
+    CHECK(tail["exp_time"].get<double>() > 0);
 
     const std::string csv = slurp(dir / "correlations.csv");
     CHECK(csv.rfind("# ", 0) == 0);
