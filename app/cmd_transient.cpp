@@ -137,7 +137,7 @@ Command add_transient(CLI::App& root) {
                     "finite-N simulator)")
         ->capture_default_str()->group("Grid");
     cmd->add_flag("--no-reference", cli->no_reference, "network start: skip the stationary reference solve")->group("Solver");
-    cmd->add_flag("--no-plot", cli->no_plot, "with --out: do not draw transient.png")->group("Output");
+    cmd->add_flag("--no-plot", cli->no_plot, "with --out: do not draw transient.png (nor aging.png)")->group("Output");
     cmd->add_flag("--two-time", cli->two_time, "also write the two-time C_phi (two_time.csv, with --out)")->group("Output");
     add_aging_flags(*cmd, o.aging);
     cmd->add_option("--max-lag", o.aging.max_lag,

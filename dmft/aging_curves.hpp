@@ -67,7 +67,7 @@ struct AgingResult {
     int networks = 0;          // independent networks (the DMFT: random sets of paths)
     int samples = 0;           // independent samples behind the errors
     std::string samples_over;  // "networks", "trajectories" or "random sets"
-    double seconds = 0;
+    double seconds = 0;        // wall time (NaN for the DMFT, whose run is not timed apart)
     bool empty() const { return curves.empty(); }
 };
 

@@ -389,6 +389,7 @@ AgingResult aging_from_sets(const std::vector<SetMeasure>& sets, const std::vect
     r.N = 0;
     r.networks = random_sets;
     r.samples_over = "random sets";
+    r.seconds = nan_v;  // part of the transient's run, not timed apart
     return r;
 }
 

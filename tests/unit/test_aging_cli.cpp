@@ -128,3 +128,17 @@ TEST_CASE("transient --start network --waiting-times writes the DMFT's aging.csv
     CHECK(nlohmann::json::parse(q.out).at("aging").is_null());
     CHECK(!fs::exists(dir2 / "aging.csv"));
 }
+
+TEST_CASE("the ageing numbers do not depend on the thread count") {
+    for (const std::string& args : {kSim + " --g-h 2 --realizations 2 --json", kDmft + " --g-h 2 --json"}) {
+        CAPTURE(args);
+        const Run one = gdmft_test::run_gdmft(args, "OMP_NUM_THREADS=1");
+        const Run two = gdmft_test::run_gdmft(args, "OMP_NUM_THREADS=2");
+        REQUIRE(one.code == 0);
+        REQUIRE(two.code == 0);
+        auto a = nlohmann::json::parse(one.out).at("aging"), b = nlohmann::json::parse(two.out).at("aging");
+        a.erase("seconds");
+        b.erase("seconds");
+        CHECK(a == b);
+    }
+}
