@@ -38,8 +38,9 @@
 // lags (dmft/aging_curves.hpp), and C_h(t, t) against t: the same quantities as the finite-N ageing test
 // (validation/aging.hpp). The two-time C_h of the paths is measured on the waiting-time rows only
 // (dmft/waiting_time_probe.hpp). The grid is uniform and the march costs O(n^2 M) time and O(n^2) memory
-// for n = (t_burn + t_before + horizon) / dt rows: a few hundred tau_h at dt = 0.2 (n = 2500 is about a
-// minute per random set of 2000 paths on one core); longer waiting times are the finite-N test's.
+// for n = (t_burn + t_before + horizon) / dt rows: a few hundred tau_h at dt = 0.2 (n = 2500: 10 s per
+// random set of 2000 paths on one core), about 2000 at dt = 0.5 (n = 4000: 29 s per set, 1 GB); longer
+// waiting times are the finite-N test's (docs/aging.md).
 //
 // Statistical errors are standard errors over independent random sets. Paths are processed in fixed
 // chunks and reduced in a fixed order: results do not depend on the number of threads.
