@@ -1,8 +1,11 @@
 // gdmft transient: the two-time DMFT with a time-dependent gate input (dmft/transient_dmft.hpp): the
-// readout R(t, 0) of a pulse at t = 0 while a drive b_z(t), b_r(t) acts on the gates.
+// readout R(t, 0) of a pulse at t = 0 while a drive b_z(t), b_r(t) acts on the gates; with --start network
+// --waiting-times, the ageing curves C_h(t_w + tau, t_w) from the random start (dmft/aging_curves.hpp).
+#include "app/aging_cli.hpp"
 #include "app/commands.hpp"
 #include "app/output.hpp"
 #include "dmft/transient_dmft.hpp"
+#include "io/aging_io.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/progress.hpp"
 
@@ -45,6 +48,7 @@ nlohmann::json settings_json(const TransientCli& c) {
     s["drive_t_on"] = c.drive.t_on;
     s["drive_t_off"] = c.drive.t_off;
     s["drive_rise"] = c.drive.rise;
+    if (!o.aging.waiting_times.empty()) add_aging_settings(s, o.aging, o.aging.max_lag);
     return s;
 }
 
@@ -87,6 +91,7 @@ nlohmann::json result_json(const TransientCli& c, const TransientResult& r) {
     j["pre_drive_C_h_err"] = num(r.pre_drive_C_h_err);
     j["pre_drive_R_max_dev"] = num(r.pre_drive_R_max_dev);
     j["stationary"] = r.has_reference ? io::to_json(r.stationary) : nlohmann::json(nullptr);
+    j["aging"] = r.aging.empty() ? nlohmann::json(nullptr) : io::to_json(r.aging);
     return j;
 }
 
@@ -132,12 +137,16 @@ Command add_transient(CLI::App& root) {
                     "finite-N simulator)")
         ->capture_default_str()->group("Grid");
     cmd->add_flag("--no-reference", cli->no_reference, "network start: skip the stationary reference solve")->group("Solver");
-    cmd->add_flag("--no-plot", cli->no_plot, "with --out: do not draw transient.png")->group("Output");
+    cmd->add_flag("--no-plot", cli->no_plot, "with --out: do not draw transient.png (nor aging.png)")->group("Output");
     cmd->add_flag("--two-time", cli->two_time, "also write the two-time C_phi (two_time.csv, with --out)")->group("Output");
+    add_aging_flags(*cmd, o.aging);
+    cmd->add_option("--max-lag", o.aging.max_lag,
+                    "ageing: largest lag (default: to the end of the grid, t_burn + t_before + horizon since the start)")
+        ->group("Ageing");
 
     Command c;
     c.app = cmd;
-    c.run = [cli]() {
+    c.run = [cli, cmd]() {
         resolve_model(cli->common);
         const ModelParams& m = cli->common.model;
         auto& o = cli->opts;
@@ -147,6 +156,8 @@ Command add_transient(CLI::App& root) {
         o.reference = !cli->no_reference;
         if (o.start == TransientStart::Stationary && !o.reference)
             throw BadInput("no_reference", "the stationary start needs the stationary reference");
+        if (!aging_requested(*cmd)) reject_flags(*cmd, {"--max-lag"}, "needs --waiting-times");
+        if (cmd->count("--max-lag") > 0 && !(o.aging.max_lag > 0)) throw BadInput("max_lag", "must be a number > 0");
         cli->drive.validate();
         o.validate();
         if (!cli->common.out_dir.empty()) ensure_dir(cli->common.out_dir);
@@ -169,18 +180,22 @@ Command add_transient(CLI::App& root) {
                     }
                 write_csv(cli->common.out_dir + "/two_time.csv", meta, {"t", "t_prime", "C_phi"}, {a, b, v});
             }
+            if (!r.aging.empty()) write_aging_files(cli->common.out_dir, meta, r.aging);
             if (!cli->no_plot) {
                 const std::string& dir = cli->common.out_dir;
                 std::ostringstream title;
                 title << "g_h = " << m.g_h << ", alpha_z = " << m.alpha_z << ", alpha_r = " << m.alpha_r << ", "
                       << r.paths << " paths x " << r.random_sets << " sets";
                 run_plot("transient", "plot_transient.py", {dir + "/transient.csv", dir + "/transient.png", title.str()});
+                if (!r.aging.empty()) run_plot("transient", "plot_aging.py", {dir + "/aging.png", dir + "/aging.csv"});
             }
         }
         if (cli->common.json)
             print_json(result_json(*cli, r));
-        else
+        else {
             print_summary(r);
+            if (!r.aging.empty()) print_aging_summary(r.aging);
+        }
         if (!r.converged) {
             std::fprintf(stderr, "gdmft transient: not converged (%s): %s\n", to_string(r.termination).c_str(),
                          r.message.c_str());

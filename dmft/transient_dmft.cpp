@@ -3,6 +3,7 @@
 
 #include "dmft/solve.hpp"
 #include "dmft/transient_gate_rows.hpp"
+#include "dmft/waiting_time_probe.hpp"
 #include "numerics/circulant_sampler.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/format.hpp"
@@ -19,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
+#include <utility>
 
 namespace gdmft {
 
@@ -35,6 +37,18 @@ struct Layout {
     double time(std::size_t k) const { return dt * (double(k) - double(k0)); }
 };
 
+// Rows of the burn-in, the lead-in and the horizon for a burn-in t_burn.
+struct RowCounts {
+    std::size_t burn = 0, before = 0, horizon = 0;
+};
+RowCounts row_counts(const TransientGrid& g, double t_burn) {
+    RowCounts r;
+    r.burn = static_cast<std::size_t>(std::ceil(t_burn / g.dt - 1e-9));
+    r.before = static_cast<std::size_t>(std::llround(g.t_before / g.dt));
+    r.horizon = static_cast<std::size_t>(std::max<long long>(1, std::llround(g.horizon / g.dt)));
+    return r;
+}
+
 // One-time marginals at t_start. With `with_input`, h is centred on the quenched input I (plus
 // mean_h - mu), else h ~ N(mean_h, var_h) independently of I.
 struct StartState {
@@ -46,6 +60,7 @@ struct StartState {
 struct SetMeasure {
     std::vector<double> mean_h, var_h, mean_phi, var_phi, mean_sigma_z, mean_sigma_r, R;
     std::vector<double> C;  // n x n raw C_phi (symmetric, full)
+    std::vector<std::vector<double>> h_products;  // waiting-time probe: [w][k] raw <h(t_k) h(t_w)>
     double clipped = 0, active_fraction = 0;
     bool finite = true;
 };
@@ -54,8 +69,9 @@ struct SetMeasure {
 class SiteRun {
 public:
     SiteRun(const ModelParams& p, const GateDrive& d, const Layout& L, std::size_t M, std::uint64_t set_seed,
-            const StartState& st, double pivot_floor, double jitter)
+            const StartState& st, double pivot_floor, double jitter, std::vector<std::size_t> probe_rows)
         : p_(p), d_(d), L_(L), M_(M), seed_(set_seed), st_(st), floor_(pivot_floor), jitter_(jitter),
+          probe_(std::move(probe_rows), L.n, M),
           clock_dyn_(p.alpha_z != 0 && (p.g_z != 0 || d.amp_z != 0)), r_dyn_(p.alpha_r != 0),
           zf_(detail::FilterStep::make(L.dt, p.tau_z)), nchunks_((M + kChunk - 1) / kChunk) {
         phi_.assign(L.n * M, 0.0);
@@ -106,6 +122,7 @@ public:
         }
         out.clipped = std::max(Lphi.clipped_weight(), r_dyn_ ? Lh.clipped_weight() : 0.0);
         out.active_fraction = double(r_dyn_ ? Lh.active_pivots() : Lphi.active_pivots()) / double(n);
+        out.h_products = probe_.products();
         return out;
     }
 
@@ -165,6 +182,7 @@ public:
         for (std::size_t k = 0; k < n; ++k) out.var_phi[k] = Cn(k, k) - out.mean_phi[k] * out.mean_phi[k];
         out.clipped = std::max(Lphi.clipped_weight(), r_dyn_ ? Lh.clipped_weight() : 0.0);
         out.active_fraction = double(r_dyn_ ? Lh.active_pivots() : Lphi.active_pivots()) / double(n);
+        out.h_products = probe_.products();
         return out;
     }
 
@@ -199,6 +217,7 @@ private:
             ezp_[p] = 0.0;
             P_[p] = 0.0;
         }
+        if (probe_.active()) probe_.reset();
     }
 
     // phi(h(t_k)) into row k, and the one-time means at t_k.
@@ -224,6 +243,7 @@ private:
         out.mean_h[k] = sh / M;
         out.var_h[k] = sh2 / M - (sh / M) * (sh / M);
         out.mean_phi[k] = sp / M;
+        if (probe_.active()) probe_.observe(k, h_.data());
     }
 
     // c[j] = (1/M) sum_p phi_p(t_k) phi_p(t_j), j = 0..k.
@@ -302,6 +322,7 @@ private:
     std::uint64_t seed_;
     StartState st_;
     double floor_, jitter_;
+    detail::WaitingTimeProbe probe_;
     bool clock_dyn_, r_dyn_;
     detail::FilterStep zf_;
     std::size_t nchunks_;
@@ -339,6 +360,50 @@ double automatic_burn(const ModelParams& p, const StationaryResult& s) {
     return std::max(20 * p.tau_eff(), 3 * tc);
 }
 
+// C_h(t_w + tau, t_w) per random set from the probe's products (connected with the one-time means),
+// and the equal-time variance on log-spaced times to the last lag of the last waiting time.
+AgingResult aging_from_sets(const std::vector<SetMeasure>& sets, const std::vector<std::size_t>& rows,
+                            const std::vector<double>& lags, double dt, int random_sets) {
+    const std::size_t k_last = rows.back() + static_cast<std::size_t>(std::llround(lags.back() / dt));
+    const std::vector<double> times = log_step_grid(dt, dt * double(k_last), static_cast<int>(lags.size()), dt);
+    std::vector<AgingSample> samples;
+    for (const SetMeasure& m : sets) {
+        AgingSample a;
+        for (std::size_t w = 0; w < rows.size(); ++w) {
+            const std::size_t kw = rows[w];
+            std::vector<double> c, c_end;
+            for (double tau : lags) {
+                const std::size_t k = kw + static_cast<std::size_t>(std::llround(tau / dt));
+                c.push_back(m.h_products[w][k] - m.mean_h[k] * m.mean_h[kw]);
+                c_end.push_back(m.var_h[k]);
+            }
+            a.C.push_back(std::move(c));
+            a.C_end.push_back(std::move(c_end));
+        }
+        for (double t : times) a.C_tt.push_back(m.var_h[static_cast<std::size_t>(std::llround(t / dt))]);
+        samples.push_back(std::move(a));
+    }
+    std::vector<double> tw;
+    for (std::size_t k : rows) tw.push_back(dt * double(k));
+    AgingResult r = summarize_aging(tw, lags, times, samples);
+    r.N = 0;
+    r.networks = random_sets;
+    r.samples_over = "random sets";
+    r.seconds = nan_v;  // part of the transient's run, not timed apart
+    return r;
+}
+
+// The waiting times and lags must end on the grid, which ends at t_end since the start.
+void check_aging_range(const AgingGrid& a, double t_end) {
+    const double tw = a.waiting_times.back();
+    if (!(tw < t_end))
+        throw BadInput("waiting_times", "the largest waiting time must come before the end of the grid at t = " + fmt("%g", t_end) +
+                                            " since the start (t_burn + t_before + horizon)");
+    if (a.max_lag > 0 && tw + a.max_lag > t_end * (1 + 1e-12))
+        throw BadInput("max_lag", "max(t_w) + max_lag = " + fmt("%g", tw + a.max_lag) + " is beyond the end of the grid at t = " +
+                                      fmt("%g", t_end) + " since the start: raise horizon (or lower max_lag)");
+}
+
 }  // namespace
 
 void TransientOptions::validate() const {
@@ -356,6 +421,18 @@ void TransientOptions::validate() const {
     if (!(jitter >= 0 && jitter < 1e-2)) throw BadInput("jitter", "must be in [0, 1e-2)");
     const double n = (g.t_burn + g.t_before + g.horizon) / g.dt;
     if (n > 20000) throw BadInput("dt", "the grid would have more than 20000 points: raise dt or shorten the window");
+    if (!aging.waiting_times.empty()) {
+        aging.validate(aging.max_lag >= 0);
+        if (start != TransientStart::Network)
+            throw BadInput("waiting_times", "need start = network (times are counted from the network's random start)");
+        aging.check_step(g.dt);
+        if (g.t_burn > 0) check_aging_range(aging, transient_grid_end(g));
+    }
+}
+
+double transient_grid_end(const TransientGrid& g) {
+    const RowCounts c = row_counts(g, g.t_burn);
+    return g.dt * double(c.burn + c.before + c.horizon);
 }
 
 std::string to_string(TransientStart s) { return s == TransientStart::Stationary ? "stationary" : "network"; }
@@ -417,15 +494,24 @@ TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, co
     }
     Layout L;
     L.dt = dt;
-    const auto kb = static_cast<std::size_t>(std::ceil(t_burn / dt - 1e-9));
-    const auto kbefore = static_cast<std::size_t>(std::llround(o.grid.t_before / dt));
-    const auto kh = static_cast<std::size_t>(std::max<long long>(1, std::llround(o.grid.horizon / dt)));
-    L.k_window = kb;
-    L.k0 = kb + kbefore;
-    L.n = L.k0 + kh + 1;
+    const RowCounts rc = row_counts(o.grid, t_burn);
+    L.k_window = rc.burn;
+    L.k0 = rc.burn + rc.before;
+    L.n = L.k0 + rc.horizon + 1;
+    // Waiting-time rows (time since the start t = k dt) and lags.
+    std::vector<std::size_t> probe_rows;
+    std::vector<double> aging_lags;
+    if (!o.aging.waiting_times.empty()) {
+        const double t_end = dt * double(L.n - 1);
+        check_aging_range(o.aging, t_end);
+        for (double tw : o.aging.waiting_times) probe_rows.push_back(static_cast<std::size_t>(std::llround(tw / dt)));
+        const double max_lag = o.aging.max_lag > 0 ? o.aging.max_lag : t_end - dt * double(probe_rows.back());
+        aging_lags = log_step_grid(std::min(o.aging.min_lag, max_lag), max_lag, o.aging.lags, dt);
+        while (probe_rows.back() + static_cast<std::size_t>(std::llround(aging_lags.back() / dt)) > L.n - 1) aging_lags.pop_back();
+    }
     L.t_start = -dt * double(L.k0);
     res.dt = dt;
-    res.t_burn = dt * double(kb);
+    res.t_burn = dt * double(rc.burn);
     const std::size_t M = (static_cast<std::size_t>(o.paths) + 7) / 8 * 8;
     res.paths = M;
     res.random_sets = o.random_sets;
@@ -455,7 +541,7 @@ TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, co
     std::vector<double> two_time_sum;
     for (int si = 0; si < S; ++si) {
         const std::uint64_t set_seed = stream_key(o.seed, 0x7a5, static_cast<std::uint64_t>(si));
-        SiteRun run(p, drive, L, M, set_seed, st, o.pivot_floor, o.jitter);
+        SiteRun run(p, drive, L, M, set_seed, st, o.pivot_floor, o.jitter, probe_rows);
         SetMeasure m = run.march(&prog, double(si));
         if (!m.finite) {
             res.converged = false;
@@ -506,6 +592,7 @@ TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, co
         sets.push_back(std::move(m));
     }
     prog.finish();
+    if (!probe_rows.empty()) res.aging = aging_from_sets(sets, probe_rows, aging_lags, dt, o.random_sets);
 
     // Assemble the reported window: means and standard errors over sets.
     const std::size_t w = n - L.k_window;

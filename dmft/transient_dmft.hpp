@@ -33,8 +33,18 @@
 //    decaying solution (large alpha_z: very slow, possibly ageing dynamics), this is the start to use,
 //    with t_burn + t_before equal to the network's burn-in.
 //
+// WAITING TIMES (network start only). With `aging.waiting_times`, the result also carries
+// C_h(t_w + tau, t_w) at those times since the start (t_w = k dt from the first grid row), on log-spaced
+// lags (dmft/aging_curves.hpp), and C_h(t, t) against t: the same quantities as the finite-N ageing test
+// (validation/aging.hpp). The two-time C_h of the paths is measured on the waiting-time rows only
+// (dmft/waiting_time_probe.hpp). The grid is uniform and the march costs O(n^2 M) time and O(n^2) memory
+// for n = (t_burn + t_before + horizon) / dt rows: a few hundred tau_h at dt = 0.2 (n = 2500: 10 s per
+// random set of 2000 paths on one core), about 2000 at dt = 0.5 (n = 4000: 29 s per set, 1 GB); longer
+// waiting times are the finite-N test's (docs/aging.md).
+//
 // Statistical errors are standard errors over independent random sets. Paths are processed in fixed
 // chunks and reduced in a fixed order: results do not depend on the number of threads.
+#include "dmft/aging_curves.hpp"
 #include "dmft/gate_drive.hpp"
 #include "dmft/model.hpp"
 #include "dmft/stationary.hpp"
@@ -74,6 +84,9 @@ struct TransientOptions {
     double jitter = 1e-6;        // relative nugget of the causal factor (numerics/gaussian_process.hpp)
     // Options of the stationary reference solve (dt is set to grid.dt).
     StationaryOptions stationary;
+    // Waiting-time output (start = network): none when aging.waiting_times is empty; max_lag < 0 runs
+    // the lags to the end of the grid.
+    AgingGrid aging;
     void validate() const;  // throws BadInput naming the option (dt, t_before, horizon, t_burn, paths, ...)
 };
 
@@ -117,7 +130,13 @@ struct TransientResult {
     double pre_drive_C_h_err = std::numeric_limits<double>::quiet_NaN();
     double pre_drive_R_max_dev = std::numeric_limits<double>::quiet_NaN();  // max |R - R_stat| / R_stat(0) for 0 <= t < t_on
     double tau_response = std::numeric_limits<double>::quiet_NaN();        // int t R / int R over the horizon
+
+    // Waiting-time output (TransientOptions::aging; empty without waiting times): errors over random sets.
+    AgingResult aging;
 };
+
+// Time since the start at the last grid row, t_burn + t_before + horizon rounded to the grid (t_burn > 0).
+double transient_grid_end(const TransientGrid& g);
 
 // Solves the stationary reference (solve_gaussian for alpha_z = 0, else solve_sampled) when the start
 // or o.reference needs it, then the transient.
