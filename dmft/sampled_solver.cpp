@@ -786,7 +786,12 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
         }
         res.message = "sampled DMFT did not settle within the automatic window's budget (max_window " +
                       fmt("%.4g", max_window) + "): C_phi - q had not decayed in the window (" + hist +
-                      "). The results are the solution on the last window. " + notes;
+                      "). The results are the solution on the last window. " +
+                      (p.clock_constant() ? std::string()
+                                          : std::string("At large alpha_z the state can age (docs/slow_regime.md): "
+                                                        "measure C(t_w + tau, t_w) with `transient --start network "
+                                                        "--waiting-times`. ")) +
+                      notes;
     }
 
     double map_noise_max = 0;  // std::fmax skips the NaN of a set that never stopped
