@@ -41,7 +41,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <limits>
 #include <memory>
 #include <numbers>
@@ -301,11 +300,10 @@ void warm_guess(const StationaryResult& w, bool has_static, double dt, std::vect
     }
     // Otherwise (e.g. a Gaussian-closure solution) the connected C_phi and q_phi stand for the raw ones:
     // they differ by <phi>^2, which is small, and this is only the first iterate.
-    const double wdt = w.tau[1] - w.tau[0];
+    const double wdt = w.tau[1] - w.tau[0], w_end = wdt * double(C.size() - 1);
     for (std::size_t k = 0; k < x.size(); ++k) {
-        const double u = dt * double(k) / wdt;
-        const std::size_t i = std::min(static_cast<std::size_t>(u), C.size() - 1);
-        x[k] = i + 1 < C.size() ? C[i] + (u - double(i)) * (C[i + 1] - C[i]) : C.back();
+        const double t = dt * double(k);
+        x[k] = t < w_end ? at_lag(C, wdt, t) : C.back();
     }
     q = qw;
 }
@@ -498,10 +496,10 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
     bool window_exhausted = false;
     double q0 = initial_plateau(p, has_static);
     std::vector<double> x0 = initial_guess(p, n, dt, q0);
+    // A warm start changes the first iterate and window only: the path schedule still starts at M/8
+    // (skipping the cheap early stages was measured slower in bench_warm_start: the iterations move to
+    // the expensive stages).
     if (warm) warm_guess(*warm, has_static, dt, x0, q0);
-    // The path schedule is kept with a warm start: skipping the cheap early stages (starting at M/2) was
-    // measured slower (bench_warm_start: the iterations move to the expensive stages).
-    const std::size_t first_stage = 0;
     std::string notes;
     double clipped_max = 0;
 
@@ -517,7 +515,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
         int enlargements = 0;
         // Set 0 walks the whole schedule and fixes the window; later sets start from its solution with
         // the final path count only. After an enlargement the schedule resumes at the same stage.
-        std::size_t resume_stage = s == 0 ? first_stage : stages.size() - 1;
+        std::size_t resume_stage = s == 0 ? 0 : stages.size() - 1;
         while (true) {
             const auto measured = static_cast<std::size_t>(
                 std::max(tu.measured_windows * double(n), tu.measured_teff * p.tau_eff() / dt));
@@ -552,12 +550,11 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
                 // (bigger problem, slower convergence) than it gains. After a first enlargement the
                 // window is kept unless it is clearly too short (hysteresis).
                 const double W_now = dt * double(n - 1);
-                const bool too_short =
-                    st == first_stage && (enlargements == 0 ? !d.ok : d.needed_window > 1.25 * W_now);
+                const bool too_short = st == 0 && (enlargements == 0 ? !d.ok : d.needed_window > 1.25 * W_now);
                 if (s == 0 && auto_window && !too_short && final_stage && d.needed_window > 1.5 * W_now)
                     notes += "note: the tail of the final fixed point suggests a window of " +
                              fmt("%.3g", d.needed_window) + " (kept " + fmt("%.4g", W_now) + "). ";
-                if (s == 0 && auto_window && st == first_stage)
+                if (s == 0 && auto_window && st == 0)
                     windows.push_back({W_now, x[0], q_now, d.tail.t1, d.tail.tau_t, d.needed_window});
                 if (s == 0 && auto_window && too_short && !window_exhausted &&
                     (W_now >= (1 - 1e-9) * max_window || enlargements >= tu.max_enlargements || n >= tu.max_lags)) {
