@@ -127,6 +127,24 @@ void SingleSiteSampler::reseed(std::uint64_t set_seed) {
     filled_pairs_ = 0;
 }
 
+void SingleSiteSampler::reserve_thread_work() {
+    const auto threads = static_cast<std::size_t>(std::max(1, omp_get_max_threads()));
+    if (work_.size() < threads) work_.resize(threads);
+    if (corr_.size() < threads) corr_.resize(threads);
+}
+
+SingleSiteSampler::BlockWork& SingleSiteSampler::thread_work() {
+    auto& slot = work_[static_cast<std::size_t>(omp_get_thread_num())];
+    if (!slot) slot = std::make_unique<BlockWork>(grid_.m, stored_);
+    return *slot;
+}
+
+Autocorrelator& SingleSiteSampler::thread_corr() {
+    auto& slot = corr_[static_cast<std::size_t>(omp_get_thread_num())];
+    if (!slot) slot = std::make_unique<Autocorrelator>(grid_.coarse_measured(), grid_.coarse_lags() - 1);
+    return *slot;
+}
+
 void SingleSiteSampler::ensure_noise(std::size_t paths) {
     const std::size_t pairs = paths / 2, per_pair = 2 * grid_.m;
     if (!stored_ || pairs <= filled_pairs_) return;
@@ -246,10 +264,13 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
     const std::size_t nchunks = (paths + chunk - 1) / chunk;
     std::vector<Partial> part(nchunks);
 
+    reserve_thread_work();
 #pragma omp parallel
     {
-        BlockWork w(m, stored_);
-        Autocorrelator ac(Lc);
+        BlockWork& w = thread_work();
+        // Padded for the coarse lags only; the power spectra of a chunk's paths are summed and inverted once.
+        Autocorrelator& ac = thread_corr();
+        std::vector<double> pw_phi(ac.power_size(), 0.0), pw_h(full ? ac.power_size() : 0, 0.0);
         std::vector<double>& U = w.U;
         const std::vector<double>& E = w.E;
         const std::vector<double>& H = w.H;
@@ -283,10 +304,10 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
                         P.sum_phibar2 += (bar[l] / double(L)) * (bar[l] / double(L));
                     }
                 }
-                for (std::size_t l = 0; l < W; ++l) ac.accumulate_lag_sums(&U[B * W + l], W * D, P.phi.data(), nc - 1);
+                for (std::size_t l = 0; l < W; ++l) ac.add_power(&U[B * W + l], W * D, pw_phi);
                 if (!full) continue;
                 // 5. Full measurement: C_h, clock mean, and the response kernel over a set of start times.
-                for (std::size_t l = 0; l < W; ++l) ac.accumulate_lag_sums(&H[B * W + l], W * D, P.h.data(), nc - 1);
+                for (std::size_t l = 0; l < W; ++l) ac.add_power(&H[B * W + l], W * D, pw_h);
                 {
                     double bar[W] = {};
                     for (std::size_t t = B; t < m; ++t)
@@ -311,6 +332,8 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
                     P.starts += W;
                 }
             }
+            ac.flush_power(pw_phi, P.phi.data(), nc - 1);
+            if (full) ac.flush_power(pw_h, P.h.data(), nc - 1);
             if (full) {
                 P.R8.assign(n, 0.0);
                 for (std::size_t k = 0; k < n; ++k)
@@ -399,10 +422,12 @@ TangentMeasurement SingleSiteSampler::run_tangent(const SiteFields& f, const Tan
     const std::size_t nchunks = (paths + chunk - 1) / chunk;
     std::vector<std::vector<double>> partA(nchunks), partB(nchunks);
 
+    reserve_thread_work();
 #pragma omp parallel
     {
-        BlockWork w(m, stored_);
-        Autocorrelator ac(Lc);
+        BlockWork& w = thread_work();
+        Autocorrelator& ac = thread_corr();
+        std::vector<double> pwA(ac.power_size(), 0.0), pwB(use_r ? ac.power_size() : 0, 0.0);
         std::vector<double> a(m), b(m), Xi(m * W), Y(m * W), As(m * W);
         std::vector<double> Yz(use_yz ? m * W : 0), R(use_r ? m * W : 0), Yr(use_r ? m * W : 0), Bs(use_r ? m * W : 0);
         std::vector<float> noise(per_pair + 2);
@@ -467,10 +492,12 @@ TangentMeasurement SingleSiteSampler::run_tangent(const SiteFields& f, const Tan
                     }
                 }
                 for (std::size_t l = 0; l < W; ++l) {
-                    ac.accumulate_lag_sums(&As[B * W + l], W * D, PA.data(), nc - 1);
-                    if (use_r) ac.accumulate_lag_sums(&Bs[B * W + l], W * D, PB.data(), nc - 1);
+                    ac.add_power(&As[B * W + l], W * D, pwA);
+                    if (use_r) ac.add_power(&Bs[B * W + l], W * D, pwB);
                 }
             }
+            ac.flush_power(pwA, PA.data(), nc - 1);
+            if (use_r) ac.flush_power(pwB, PB.data(), nc - 1);
         }
     }
     std::vector<double> ca(nc, 0.0), cb(use_r ? nc : 0, 0.0);
@@ -514,9 +541,10 @@ ForwardPaths SingleSiteSampler::forward_paths(const SiteFields& f, std::size_t p
     out.drive.resize(length * paths);
     const ForwardPrep fp = prepare(f);
     const std::size_t nblocks = paths / W;
+    reserve_thread_work();
 #pragma omp parallel
     {
-        BlockWork w(m, stored_);
+        BlockWork& w = thread_work();
 #pragma omp for schedule(dynamic, 1)
         for (std::ptrdiff_t bi = 0; bi < static_cast<std::ptrdiff_t>(nblocks); ++bi) {
             const std::size_t p0 = std::size_t(bi) * W;

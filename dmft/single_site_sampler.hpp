@@ -12,6 +12,7 @@
 // sums are reduced in a fixed order: the result does not depend on the number of threads.
 #include "dmft/model.hpp"
 #include "numerics/circulant_sampler.hpp"
+#include "numerics/fft_correlation.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -148,6 +149,13 @@ private:
     std::vector<double> statics_;              // 2 normals per path (stratified): z, static drive eta_h + I
     std::unique_ptr<CirculantSampler> eta_sampler_, z_sampler_;
     std::unique_ptr<CirculantSampler> xi_sampler_, yz_sampler_, r_sampler_, yr_sampler_;  // tangent
+    // Per-thread buffers and correlators, kept from call to call: re-allocating the path buffers (a few
+    // MB) on every map evaluation cost ~12% of a solve in page faults. Sized before each parallel region.
+    std::vector<std::unique_ptr<BlockWork>> work_;
+    std::vector<std::unique_ptr<Autocorrelator>> corr_;
+    void reserve_thread_work();
+    BlockWork& thread_work();          // inside a parallel region
+    Autocorrelator& thread_corr();     // inside a parallel region (coarse lags of the grid)
 };
 
 namespace detail {

@@ -57,12 +57,15 @@ std::uint64_t stream_key(std::uint64_t seed, std::uint64_t a, std::uint64_t b) {
 void WhiteNoise::fill(std::uint64_t key, double* out, std::size_t count) { fill_normals(key, out, count); }
 void WhiteNoise::fill(std::uint64_t key, float* out, std::size_t count) { fill_normals(key, out, count); }
 
-CirculantSampler::Workspace::Workspace(std::size_t m) : buf_(fftw_alloc_complex(m)) {
-    if (!buf_) throw std::bad_alloc();
+CirculantSampler::Workspace::Workspace(std::size_t m) : buf_(fftw_alloc_complex(m)), fbuf_(fftwf_alloc_complex(m)) {
+    if (!buf_ || !fbuf_) throw std::bad_alloc();
 }
-CirculantSampler::Workspace::~Workspace() { fftw_free(buf_); }
+CirculantSampler::Workspace::~Workspace() {
+    fftw_free(buf_);
+    fftwf_free(fbuf_);
+}
 
-CirculantSampler::CirculantSampler(std::size_t m) : m_(m), lambda_(m, 0.0), amp_(m, 0.0) {
+CirculantSampler::CirculantSampler(std::size_t m) : m_(m), lambda_(m, 0.0), amp_(m, 0.0), amp_f_(m, 0.0f) {
     if (m < 2) throw BadInput("m", "circle length must be >= 2 (CirculantSampler)");
     std::lock_guard lock(fft::planner_mutex());
     plan_buf_ = fftw_alloc_complex(m);
@@ -70,14 +73,18 @@ CirculantSampler::CirculantSampler(std::size_t m) : m_(m), lambda_(m, 0.0), amp_
     eig_out_ = fftw_alloc_complex(m / 2 + 1);
     // FFTW_ESTIMATE: deterministic plan choice, so results do not depend on timing.
     plan_ = fftw_plan_dft_1d(static_cast<int>(m), plan_buf_, plan_buf_, FFTW_BACKWARD, FFTW_ESTIMATE);
+    plan_buf_f_ = fftwf_alloc_complex(m);
+    plan_f_ = fftwf_plan_dft_1d(static_cast<int>(m), plan_buf_f_, plan_buf_f_, FFTW_BACKWARD, FFTW_ESTIMATE);
     eig_plan_ = fftw_plan_dft_r2c_1d(static_cast<int>(m), eig_in_, eig_out_, FFTW_ESTIMATE);
 }
 
 CirculantSampler::~CirculantSampler() {
     std::lock_guard lock(fft::planner_mutex());
     fftw_destroy_plan(plan_);
+    fftwf_destroy_plan(plan_f_);
     fftw_destroy_plan(eig_plan_);
     fftw_free(plan_buf_);
+    fftwf_free(plan_buf_f_);
     fftw_free(eig_in_);
     fftw_free(eig_out_);
 }
@@ -107,10 +114,25 @@ double CirculantSampler::set_covariance(const std::vector<double>& c) {
             neg -= l;
             amp_[j] = 0;
         }
+        amp_f_[j] = static_cast<float>(amp_[j]);
     }
     clipped_ = pos > 0 ? neg / pos : (neg > 0 ? 1.0 : 0.0);
     sampled_var_ = pos / static_cast<double>(m_);
     return clipped_;
+}
+
+template <>
+void CirculantSampler::draw_pair<float>(const float* xi, double* a, double* b, Workspace& w) const {
+    fftwf_complex* y = w.data_f();
+    for (std::size_t j = 0; j < m_; ++j) {
+        y[j][0] = amp_f_[j] * xi[2 * j];
+        y[j][1] = amp_f_[j] * xi[2 * j + 1];
+    }
+    fftwf_execute_dft(plan_f_, y, y);
+    for (std::size_t t = 0; t < m_; ++t) {
+        a[t] = y[t][0];
+        b[t] = y[t][1];
+    }
 }
 
 template <class T>
@@ -133,7 +155,6 @@ void CirculantSampler::draw_pair(std::uint64_t key, double* a, double* b, Worksp
     draw_pair(xi.data(), a, b, w);
 }
 
-template void CirculantSampler::draw_pair<float>(const float*, double*, double*, Workspace&) const;
 template void CirculantSampler::draw_pair<double>(const double*, double*, double*, Workspace&) const;
 
 }  // namespace gdmft

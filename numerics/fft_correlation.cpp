@@ -5,13 +5,15 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
 
 namespace gdmft {
 
-Autocorrelator::Autocorrelator(std::size_t n) : n_(n), m_(fft::good_size(2 * n)) {
+Autocorrelator::Autocorrelator(std::size_t n, std::size_t max_lag)
+    : n_(n), max_lag_(n == 0 ? 0 : std::min(max_lag, n - 1)), m_(fft::good_size(n + max_lag_ + 1)) {
     if (n == 0) throw BadInput("series", "empty series (Autocorrelator)");
     std::lock_guard lock(fft::planner_mutex());
     buf_ = fftw_alloc_real(m_);
@@ -30,8 +32,14 @@ Autocorrelator::~Autocorrelator() {
     fftw_free(spec2_);
 }
 
+void Autocorrelator::check_lag(std::size_t max_lag) const {
+    if (max_lag > max_lag_ && max_lag < n_)
+        throw BadInput("max_lag", "exceeds the largest lag the Autocorrelator was padded for");
+}
+
 void Autocorrelator::accumulate_lag_sums(const double* x, std::ptrdiff_t stride, double* acc,
                                          std::size_t max_lag) {
+    check_lag(max_lag);
     for (std::size_t t = 0; t < n_; ++t) buf_[t] = x[t * stride];
     std::fill(buf_ + n_, buf_ + m_, 0.0);
     fftw_execute(fwd_);
@@ -46,6 +54,7 @@ void Autocorrelator::accumulate_lag_sums(const double* x, std::ptrdiff_t stride,
 
 void Autocorrelator::accumulate_cross_sums(const double* x, const double* y, double* acc,
                                            std::size_t max_lag) {
+    check_lag(max_lag);
     std::copy(y, y + n_, buf_);
     std::fill(buf_ + n_, buf_ + m_, 0.0);
     fftw_execute(fwd_);
@@ -65,6 +74,27 @@ void Autocorrelator::accumulate_cross_sums(const double* x, const double* y, dou
     for (std::size_t k = 0; k <= max_lag && k < n_; ++k) acc[k] += buf_[k] * norm;
 }
 
+void Autocorrelator::add_power(const double* x, std::ptrdiff_t stride, std::vector<double>& power) {
+    if (power.size() != power_size()) throw BadInput("power", "needs power_size() entries (Autocorrelator)");
+    for (std::size_t t = 0; t < n_; ++t) buf_[t] = x[t * stride];
+    std::fill(buf_ + n_, buf_ + m_, 0.0);
+    fftw_execute(fwd_);
+    for (std::size_t k = 0; k < m_ / 2 + 1; ++k) power[k] += spec_[k][0] * spec_[k][0] + spec_[k][1] * spec_[k][1];
+}
+
+void Autocorrelator::flush_power(std::vector<double>& power, double* acc, std::size_t max_lag) {
+    check_lag(max_lag);
+    if (power.size() != power_size()) throw BadInput("power", "needs power_size() entries (Autocorrelator)");
+    for (std::size_t k = 0; k < m_ / 2 + 1; ++k) {
+        spec_[k][0] = power[k];
+        spec_[k][1] = 0;
+        power[k] = 0;
+    }
+    fftw_execute(inv_);
+    const double norm = 1.0 / static_cast<double>(m_);
+    for (std::size_t k = 0; k <= max_lag && k < n_; ++k) acc[k] += buf_[k] * norm;
+}
+
 std::vector<double> mean_autocorrelation(const Eigen::MatrixXd& series, std::size_t max_lag) {
     const std::size_t n = series.rows();
     const std::ptrdiff_t cols = series.cols();
@@ -74,7 +104,7 @@ std::vector<double> mean_autocorrelation(const Eigen::MatrixXd& series, std::siz
     const int blocks = 8;
     std::vector<std::vector<double>> partial(blocks, std::vector<double>(max_lag + 1, 0.0));
     std::vector<std::unique_ptr<Autocorrelator>> workers(threads);
-    for (auto& w : workers) w = std::make_unique<Autocorrelator>(n);
+    for (auto& w : workers) w = std::make_unique<Autocorrelator>(n, max_lag);
 #pragma omp parallel for schedule(dynamic, 1)
     for (int b = 0; b < blocks; ++b) {
         Autocorrelator& ac = *workers[omp_get_thread_num()];

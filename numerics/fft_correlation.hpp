@@ -8,23 +8,35 @@
 
 namespace gdmft {
 
-// Computes sum_t x(t) x(t+k) for k = 0..n-1 of real series of fixed length n. The plans are made once,
-// at construction; one instance per thread (construction is serialised internally).
+// Computes sum_t x(t) x(t+k) for k = 0..max_lag of real series of fixed length n. The series is
+// zero-padded to m >= n + max_lag, which keeps the circular sums free of wrap-around up to max_lag
+// (max_lag = n - 1 by default: every lag). The plans are made once, at construction; one instance per
+// thread (construction is serialised internally).
 class Autocorrelator {
 public:
-    explicit Autocorrelator(std::size_t n);
+    explicit Autocorrelator(std::size_t n, std::size_t max_lag = std::size_t(-1));
     ~Autocorrelator();
     Autocorrelator(const Autocorrelator&) = delete;
     Autocorrelator& operator=(const Autocorrelator&) = delete;
 
     std::size_t length() const { return n_; }
-    // Adds the lag sums of x (length n, stride `stride`) into acc[0..max_lag].
+    std::size_t max_lag() const { return max_lag_; }
+    // Adds the lag sums of x (length n, stride `stride`) into acc[0..max_lag] (max_lag <= max_lag()).
     void accumulate_lag_sums(const double* x, std::ptrdiff_t stride, double* acc, std::size_t max_lag);
     // Adds the lag sums of x(t) y(t+k) (cross-correlation) into acc[0..max_lag].
     void accumulate_cross_sums(const double* x, const double* y, double* acc, std::size_t max_lag);
 
+    // The same lag sums for many series at the cost of one forward transform each: the lag sums are
+    // linear in the power spectrum |X|^2, so add_power sums the spectra of the series into `power` and
+    // flush_power inverts the sum once, adds its lag sums into acc[0..max_lag] and zeroes `power`.
+    // `power` has power_size() entries (start from zeros).
+    std::size_t power_size() const { return m_ / 2 + 1; }
+    void add_power(const double* x, std::ptrdiff_t stride, std::vector<double>& power);
+    void flush_power(std::vector<double>& power, double* acc, std::size_t max_lag);
+
 private:
-    std::size_t n_, m_;  // series length, padded length (>= 2n)
+    void check_lag(std::size_t max_lag) const;
+    std::size_t n_, max_lag_, m_;  // series length, largest lag, padded length (>= n + max_lag)
     double* buf_;
     fftw_complex* spec_;
     fftw_complex* spec2_;
