@@ -25,11 +25,20 @@ inline std::string slurp(const std::filesystem::path& p) {
     return ss.str();
 }
 
-// A scratch directory private to this test process.
+// A scratch directory private to this test process. It is keyed by the process id, which the system
+// reuses: a directory left by an earlier process with the same id (killed before it could clean up) is
+// emptied first, so outputs of that run never count as this run's (phase refuses an --out that already
+// holds a sweep). Removed when the process exits normally.
 inline std::filesystem::path scratch() {
     static const std::filesystem::path dir = [] {
         auto d = std::filesystem::temp_directory_path() / ("gdmft_test_" + std::to_string(::getpid()));
+        std::filesystem::remove_all(d);
         std::filesystem::create_directories(d);
+        std::atexit([] {
+            std::error_code ec;
+            std::filesystem::remove_all(
+                std::filesystem::temp_directory_path() / ("gdmft_test_" + std::to_string(::getpid())), ec);
+        });
         return d;
     }();
     return dir;
