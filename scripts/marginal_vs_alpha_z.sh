@@ -6,9 +6,9 @@
 #
 # Points "alpha_z:tau_z"; tau_z = 0 also sets tau_r = 0 (the slow-regime point of docs/slow_regime.md).
 # Per point:
-#   DMFT      `solve --lyapunov` (closure at alpha_z = 0, else sampled with --max-time DMFT_MAX_TIME and
-#             --max-window DMFT_MAX_WINDOW, a window comparable to the finite-N age; exit 3 = a budget ran
-#             out: kept, marked not settled); R(tau) from its correlations.csv.
+#   DMFT      (at DMFT_POINTS) `solve --lyapunov`: closure at alpha_z = 0, else sampled with --max-time
+#             DMFT_MAX_TIME and --max-window DMFT_MAX_WINDOW (a window comparable to the finite-N age);
+#             exit 3 = a budget ran out: kept, marked not settled. R(tau) from its correlations.csv.
 #   finite N  NETS networks of N units, each quantity at the age t_burn = TBURN:
 #             `simulate --lyapunov` (one run, NETS networks, exponent over [TBURN, TBURN + LYAP_T]);
 #             `spectrum --at snapshot --epsilon EPS` (one run per network, snapshot at TBURN);
@@ -17,9 +17,10 @@
 # Then `scripts/marginal_table.py collect OUT` writes OUT/marginal.csv and prints the table.
 #
 # Environment (defaults reproduce docs/marginal.md): GDMFT (binary, build/gdmft), POINTS
-# ("0:1 1:1 2:1 5:1 10:1 15:1 20:1 5:0"), N (500), NETS (3), TBURN (200), LYAP_T (200), EPS (0.05),
-# HORIZON (100), DIRECTIONS (16), DT (0.1), DMFT_MAX_TIME (300), DMFT_MAX_WINDOW (400), EXTRA ("500/1000/5:0 500/1000/20:1
-# 1000/200/5:0 1000/200/20:1 1000/200/0:1": the age 1000 at N = 500 and N = 1000 at the age 200).
+# ("0:1 1:1 2:1 5:1 10:1 15:1 20:1 5:0"), DMFT_POINTS ("0:1 2:1 5:1 10:1 20:1 5:0"), N (1000), NETS (3),
+# TBURN (200), LYAP_T (200), EPS (0.05),
+# HORIZON (100), DIRECTIONS (16), DT (0.1), DMFT_MAX_TIME (300), DMFT_MAX_WINDOW (400), EXTRA (N = 500
+# at TBURN at every point, and the age 1000 at N = 500 for alpha_z 5 (tau_z 0) and 20).
 # Every run is `nice -n 19` with OMP_NUM_THREADS=1, one at a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +28,8 @@ out=${1:-results/marginal}
 what=${2:-all}
 bin=${GDMFT:-build/gdmft}
 points=${POINTS:-"0:1 1:1 2:1 5:1 10:1 15:1 20:1 5:0"}
-N=${N:-500}
+dmft_points=${DMFT_POINTS:-"0:1 2:1 5:1 10:1 20:1 5:0"}
+N=${N:-1000}
 nets=${NETS:-3}
 tburn=${TBURN:-200}
 lyap_t=${LYAP_T:-200}
@@ -37,7 +39,7 @@ directions=${DIRECTIONS:-16}
 dt=${DT:-0.1}
 dmft_max_time=${DMFT_MAX_TIME:-300}
 dmft_max_window=${DMFT_MAX_WINDOW:-400}
-extra=${EXTRA:-"500/1000/5:0 500/1000/20:1 1000/200/5:0 1000/200/20:1 1000/200/0:1"}
+extra=${EXTRA:-"$(for p in $points; do printf '500/%s/%s ' "$tburn" "$p"; done)500/1000/5:0 500/1000/20:1"}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 run_nice=${run_nice:-19}
@@ -84,7 +86,7 @@ finite_n() {  # point t_burn N
 }
 
 if [ "$what" = dmft ] || [ "$what" = all ]; then
-    for pt in $points; do
+    for pt in $dmft_points; do
         d=$(dir_of "$pt")
         mkdir -p "$d"
         budget=""
