@@ -109,11 +109,14 @@ LyapunovResult lyapunov_max(const ModelParams& m, const StationaryResult& s, con
         l.message = "support edge of the Jacobian at the stable fixed point";
         return l;
     }
-    if (!s.converged) {
+    // A sampled solve that converged on its last window but stopped at the window budget computed
+    // lambda_max on that window: it is returned with the rest of that solution (not settled, like it).
+    const bool solver_value = s.lambda_method == to_string(how) && std::isfinite(s.lambda_max);
+    if (!s.converged && !(solver_value && s.termination == Termination::Budget)) {
         none.message = "the stationary solution did not converge";
         return none;
     }
-    if (s.lambda_method == to_string(how) && std::isfinite(s.lambda_max)) return from_solver(s, how);
+    if (solver_value) return from_solver(s, how);
     switch (how) {
         case LyapunovMethod::SampledTangent:
             if (solver == Method::Sampled) return sampled_sets(m, s, o);

@@ -613,6 +613,14 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
                 log_line(o.observer, "sampled DMFT: warning: clipped spectral weight " + fmt("%.2e", clipped) +
                          " remains significant");
             }
+            if (r.converged && o.lyapunov && it.out_of_time()) {
+                // The wall-clock budget is checked before each set's tangent DMFT too (one tangent solve
+                // costs tens of map evaluations): this set's forward solution is kept, the rest is not run.
+                r.converged = false;
+                r.termination = Termination::Budget;
+                r.message = "the wall-clock budget max_time " + fmt("%.4g", o.max_time) + " s ran out at set " +
+                            std::to_string(s + 1) + ", after its forward solution and before its lambda_max";
+            }
             if (r.converged) {
                 SampledSet set;
                 set.seed = set_seed;

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -127,6 +128,16 @@ TEST_CASE("solve: the sampled solve's budgets end it with exit 3, the JSON, and 
     CHECK(msg.find("max_window 30") != std::string::npos);
     CHECK(msg.find("at window 30") != std::string::npos);  // the last window's values are named
     CHECK(jw["settings"]["max_window"] == 30.0);
+    CHECK(jw["lambda_max"].is_null());  // not asked for
+    // With --lyapunov, lambda_max of the last window comes with that window's solution (the tangent
+    // DMFT of the converged sets); it is one of the results that did not settle.
+    const Run wl = gdmft("solve --alpha-z 5 --paths 64 --random-sets 2 --max-window 30 --max-iter 40 --lyapunov --json --quiet");
+    CHECK(wl.code == 3);
+    const auto jl = nlohmann::json::parse(wl.out);
+    CHECK(jl["termination"] == "budget");
+    REQUIRE(jl["lambda_max"].is_number());
+    CHECK(std::isfinite(jl["lambda_max"].get<double>()));
+    CHECK(jl["lambda_method"] == "sampled-tangent");
     // A wall-clock budget far below one evaluation.
     const Run t = gdmft("solve --alpha-z 5 --paths 64 --random-sets 1 --max-time 1e-6 --json --quiet");
     CHECK(t.code == 3);
