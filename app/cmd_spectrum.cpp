@@ -178,6 +178,7 @@ Command add_spectrum(CLI::App& root) {
         j["fraction_inside"] = num(cmp.fraction_inside);
         j["fraction_inside_inflated"] = num(cmp.fraction_inside_inflated);
         j["near_zero_fraction"] = num(cmp.near_zero_fraction);
+        j["near_zero_per_unit"] = num(cmp.near_zero_per_unit);
         j["outliers"] = nlohmann::json::array();
         for (const auto& o : cmp.outliers)
             j["outliers"].push_back({{"block", o.block}, {"point", num(o.point.real())}, {"count", o.count},
@@ -244,7 +245,8 @@ Command add_spectrum(CLI::App& root) {
                             ens.mean, ens.sd);
             std::printf("inside the support: %.4f; inflated by %g: %.4f (%d bulk eigenvalues)\n", cmp.fraction_inside,
                         c->inflate, cmp.fraction_inside_inflated, cmp.n_bulk);
-            std::printf("near zero (|lambda| < %g): %.4f\n", c->epsilon, cmp.near_zero_fraction);
+            std::printf("near zero (|lambda| < %g): %.4f of the eigenvalues, %.4f per unit\n", c->epsilon,
+                        cmp.near_zero_fraction, cmp.near_zero_per_unit);
         }
         return kExitOk;
     }};

@@ -333,6 +333,7 @@ SpectrumComparison compare_spectrum(const Network& net, const Eigen::VectorXcd& 
         c.fraction_inside_inflated = static_cast<double>(inside_inflated) / c.n_bulk;
     }
     if (n > 0) c.near_zero_fraction = static_cast<double>(near_zero) / static_cast<double>(n);
+    if (net.N() > 0) c.near_zero_per_unit = static_cast<double>(near_zero) / static_cast<double>(net.N());
     return c;
 }
 

@@ -112,6 +112,9 @@ struct SpectrumComparison {
     double fraction_inside = std::numeric_limits<double>::quiet_NaN();           // bulk with F >= 1
     double fraction_inside_inflated = std::numeric_limits<double>::quiet_NaN();  // bulk inside the inflated support
     double near_zero_fraction = std::numeric_limits<double>::quiet_NaN();        // all eigenvalues with |lambda| < eps
+    // The same count per unit (divided by N, not by the Jacobian's size N (1 + dynamic gates)): comparable
+    // across gate settings; docs/marginal.md defines "marginal" by it.
+    double near_zero_per_unit = std::numeric_limits<double>::quiet_NaN();
     std::vector<std::complex<double>> outside;  // bulk eigenvalues outside the inflated support
 };
 

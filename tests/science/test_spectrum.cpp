@@ -197,6 +197,8 @@ TEST_CASE("near-zero eigenvalues pile up as alpha_z grows (chaotic snapshot)") {
         MESSAGE("alpha_z = " << az << ": near-zero fraction " << c.near_zero_fraction << ", inside inflated "
                              << c.fraction_inside_inflated << ", rightmost measured " << c.rightmost_measured);
         CHECK(c.n_eigenvalues == 1000);
+        // Per unit: the same count over N = 500 units (the Jacobian has 2N eigenvalues with a dynamic z).
+        CHECK(c.near_zero_per_unit == doctest::Approx(2 * c.near_zero_fraction).epsilon(1e-12));
         CHECK(c.outliers.empty());  // at a snapshot the z block is coupled (the z term of F)
         CHECK(c.fraction_inside_inflated >= 0.99);
         fractions.push_back(c.near_zero_fraction);
@@ -327,10 +329,13 @@ TEST_CASE("gdmft spectrum: JSON keys, CSV files and plot; bad input exits 2; New
     std::filesystem::remove_all(dir);
     const auto j = run_json("spectrum --N 200 --g-h 1.6 --t-burn 20 --out " + dir.string());
     for (const char* k : {"N", "at", "n_eigenvalues", "rightmost_measured", "rightmost_predicted",
-                          "fraction_inside_inflated", "near_zero_fraction", "newton_converged", "residual", "version",
+                          "fraction_inside_inflated", "near_zero_fraction", "near_zero_per_unit", "newton_converged",
+                          "residual", "version",
                           "command_line", "seed", "params"})
         CHECK_MESSAGE(j.contains(k), k);
     CHECK(j["N"] == 200);
+    CHECK(j["near_zero_per_unit"].get<double>() ==
+          doctest::Approx(j["near_zero_fraction"].get<double>() * j["n_eigenvalues"].get<double>() / 200).epsilon(1e-12));
     CHECK(j["at"] == "fixedpoint");  // auto: the zero fixed point is stable (G = 0.64)
     CHECK(data_rows((dir / "eigenvalues.csv").string()) == 200u);
     CHECK(data_rows((dir / "boundary.csv").string()) == 360u);  // one outermost crossing per ray (a circle)
