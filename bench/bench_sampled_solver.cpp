@@ -27,17 +27,23 @@ double now() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-void bench_map(const char* label, const ModelParams& p, std::size_t n, std::size_t paths, int reps) {
-    const SiteGrid g = SiteGrid::make(n, 0.05, 3 * n, 0.2);  // lag products every 0.2 tau_h, as the solver
-    SingleSiteSampler smp(p, g, paths, 1);
+// Fixed drive and clock covariances (flat top, exponential tail of 6 tau_h) on n lags of dt.
+SiteFields bench_fields(std::size_t n, double dt) {
     SiteFields f;
     f.eta_dyn.resize(n);
     f.z_dyn.resize(n);
     for (std::size_t k = 0; k < n; ++k) {
-        const double t = 0.05 * k;
+        const double t = dt * double(k);
         f.eta_dyn[k] = 2.0 / std::cosh(t / 6.0);
         f.z_dyn[k] = 0.5 / std::cosh(t / 6.0);
     }
+    return f;
+}
+
+void bench_map(const char* label, const ModelParams& p, std::size_t n, std::size_t paths, int reps) {
+    const SiteGrid g = SiteGrid::make(n, 0.05, 3 * n, 0.2);  // lag products every 0.2 tau_h, as the solver
+    SingleSiteSampler smp(p, g, paths, 1);
+    const SiteFields f = bench_fields(n, 0.05);
     smp.run(f, paths, false);  // warm-up (plans, pages)
     double t0 = now();
     for (int r = 0; r < reps; ++r) smp.run(f, paths, false);
@@ -63,14 +69,7 @@ void bench_span(const ModelParams& p, const char* label) {
         const auto measured = std::max<std::size_t>(3 * n, static_cast<std::size_t>(600 / dt));
         const SiteGrid g = SiteGrid::make(n, dt, measured, 0.2);
         SingleSiteSampler smp(p, g, paths, 1);
-        SiteFields f;
-        f.eta_dyn.resize(n);
-        f.z_dyn.resize(n);
-        for (std::size_t k = 0; k < n; ++k) {
-            const double t = dt * double(k);
-            f.eta_dyn[k] = 2.0 / std::cosh(t / 6.0);
-            f.z_dyn[k] = 0.5 / std::cosh(t / 6.0);
-        }
+        const SiteFields f = bench_fields(n, dt);
         smp.run(f, paths, false);  // warm-up (noise drawn, pages touched)
         const double t0 = now();
         smp.run(f, paths, false);

@@ -37,31 +37,35 @@ void Autocorrelator::check_lag(std::size_t max_lag) const {
         throw BadInput("max_lag", "exceeds the largest lag the Autocorrelator was padded for");
 }
 
-void Autocorrelator::accumulate_lag_sums(const double* x, std::ptrdiff_t stride, double* acc,
-                                         std::size_t max_lag) {
-    check_lag(max_lag);
+void Autocorrelator::forward(const double* x, std::ptrdiff_t stride) {
     for (std::size_t t = 0; t < n_; ++t) buf_[t] = x[t * stride];
     std::fill(buf_ + n_, buf_ + m_, 0.0);
     fftw_execute(fwd_);
-    for (std::size_t k = 0; k < m_ / 2 + 1; ++k) {
-        spec_[k][0] = spec_[k][0] * spec_[k][0] + spec_[k][1] * spec_[k][1];
-        spec_[k][1] = 0;
-    }
+}
+
+void Autocorrelator::inverse_into(double* acc, std::size_t max_lag) {
     fftw_execute(inv_);
     const double norm = 1.0 / static_cast<double>(m_);
     for (std::size_t k = 0; k <= max_lag && k < n_; ++k) acc[k] += buf_[k] * norm;
 }
 
+void Autocorrelator::accumulate_lag_sums(const double* x, std::ptrdiff_t stride, double* acc,
+                                         std::size_t max_lag) {
+    check_lag(max_lag);
+    forward(x, stride);
+    for (std::size_t k = 0; k < m_ / 2 + 1; ++k) {
+        spec_[k][0] = spec_[k][0] * spec_[k][0] + spec_[k][1] * spec_[k][1];
+        spec_[k][1] = 0;
+    }
+    inverse_into(acc, max_lag);
+}
+
 void Autocorrelator::accumulate_cross_sums(const double* x, const double* y, double* acc,
                                            std::size_t max_lag) {
     check_lag(max_lag);
-    std::copy(y, y + n_, buf_);
-    std::fill(buf_ + n_, buf_ + m_, 0.0);
-    fftw_execute(fwd_);
+    forward(y, 1);
     std::memcpy(spec2_, spec_, sizeof(fftw_complex) * (m_ / 2 + 1));
-    std::copy(x, x + n_, buf_);
-    std::fill(buf_ + n_, buf_ + m_, 0.0);
-    fftw_execute(fwd_);
+    forward(x, 1);
     // sum_t x(t) y(t+k)  <->  conj(X) Y
     for (std::size_t k = 0; k < m_ / 2 + 1; ++k) {
         const double re = spec_[k][0] * spec2_[k][0] + spec_[k][1] * spec2_[k][1];
@@ -69,16 +73,12 @@ void Autocorrelator::accumulate_cross_sums(const double* x, const double* y, dou
         spec_[k][0] = re;
         spec_[k][1] = im;
     }
-    fftw_execute(inv_);
-    const double norm = 1.0 / static_cast<double>(m_);
-    for (std::size_t k = 0; k <= max_lag && k < n_; ++k) acc[k] += buf_[k] * norm;
+    inverse_into(acc, max_lag);
 }
 
 void Autocorrelator::add_power(const double* x, std::ptrdiff_t stride, std::vector<double>& power) {
     if (power.size() != power_size()) throw BadInput("power", "needs power_size() entries (Autocorrelator)");
-    for (std::size_t t = 0; t < n_; ++t) buf_[t] = x[t * stride];
-    std::fill(buf_ + n_, buf_ + m_, 0.0);
-    fftw_execute(fwd_);
+    forward(x, stride);
     for (std::size_t k = 0; k < m_ / 2 + 1; ++k) power[k] += spec_[k][0] * spec_[k][0] + spec_[k][1] * spec_[k][1];
 }
 
@@ -90,9 +90,7 @@ void Autocorrelator::flush_power(std::vector<double>& power, double* acc, std::s
         spec_[k][1] = 0;
         power[k] = 0;
     }
-    fftw_execute(inv_);
-    const double norm = 1.0 / static_cast<double>(m_);
-    for (std::size_t k = 0; k <= max_lag && k < n_; ++k) acc[k] += buf_[k] * norm;
+    inverse_into(acc, max_lag);
 }
 
 std::vector<double> mean_autocorrelation(const Eigen::MatrixXd& series, std::size_t max_lag) {

@@ -36,6 +36,8 @@ public:
 
 private:
     void check_lag(std::size_t max_lag) const;
+    void forward(const double* x, std::ptrdiff_t stride);   // zero-padded series -> spec_
+    void inverse_into(double* acc, std::size_t max_lag);     // spec_ -> lag sums added into acc
     std::size_t n_, max_lag_, m_;  // series length, largest lag, padded length (>= n + max_lag)
     double* buf_;
     fftw_complex* spec_;
