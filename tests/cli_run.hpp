@@ -2,9 +2,12 @@
 // Running the gdmft binary from tests: one helper shared by the CLI tests. The binary's path comes
 // from GDMFT_BINARY (set by CMakeLists.txt); stdout and stderr go to files in a per-process scratch
 // directory and are read back.
+#include <doctest/doctest.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -54,6 +57,17 @@ inline Run run_gdmft(const std::string& args, const std::string& env = "") {
     r.out = slurp(o);
     r.err = slurp(e);
     return r;
+}
+
+// The bad-input contract of INTERFACE.md: exit 2, one line on stderr naming the flag, nothing on stdout.
+inline void expect_bad_input(const std::string& args, const std::string& flag) {
+    CAPTURE(args);
+    const Run r = run_gdmft(args);
+    CHECK(r.code == 2);
+    CHECK(r.err.find(flag) != std::string::npos);
+    CHECK(r.err.find("bad input") != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(r.out.empty());
 }
 
 }  // namespace gdmft_test

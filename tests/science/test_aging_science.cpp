@@ -17,6 +17,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <initializer_list>
 #include <vector>
 
 using namespace gdmft;
@@ -90,48 +91,41 @@ double late_shift(const AgingResult& r, double tau) {
     return at(r.lags, r.curves[2].C_h_norm, tau) - at(r.lags, r.curves[1].C_h_norm, tau);
 }
 
+// The stationary-state checks on the waiting times 5, 60, 120 of one method (`who`): no shift from 60 to
+// 120 within each bound, a rise of the normalised correlation at tau = 5 from t_w = 5 to 120 above
+// min_rise, and C_h(120, 120) within max_dev of Delta0 = 1.924805 (THEORY.md 8).
+void check_late_stationary(const AgingResult& r, const char* who, std::initializer_list<Bound> bounds,
+                           double min_rise, double max_dev) {
+    REQUIRE(r.curves.size() == 3u);
+    for (const Bound& b : bounds) {
+        const double shift = late_shift(r, b.tau);
+        MESSAGE(who << ": normalised C_h(120 + " << b.tau << ", 120) - C_h(60 + " << b.tau << ", 60) = " << shift);
+        CHECK(std::abs(shift) < b.bound);
+    }
+    const double rise = at(r.lags, r.norm_shift, 5.0);
+    MESSAGE(who << ": rise from t_w = 5 to 120 at tau = 5: " << rise << " +- " << at(r.lags, r.norm_shift_err, 5.0));
+    CHECK(rise > min_rise);
+    const double c = r.curves[2].C_h[0] / 1.924805 - 1;
+    MESSAGE(who << ": C_h(120, 120) / Delta0 - 1 = " << c);
+    CHECK(std::abs(c) < max_dev);
+}
+
 }  // namespace
 
 TEST_CASE("finite N, g_eff = 2: C_h(t_w + tau, t_w) does not depend on t_w = 60, 120, and does at t_w = 5") {
-    const AgingResult& r = networks();
-    REQUIRE(r.curves.size() == 3u);
     // Over offsets 1..14 the shift at tau = 2, 5, 10 was +0.0023 +- 0.0050, +0.0117 +- 0.0224,
     // +0.0286 +- 0.0466 (mean +- sd).
-    const Bound bounds[] = {{2, 0.025}, {5, 0.113}, {10, 0.239}};
-    for (const Bound& b : bounds) {
-        const double shift = late_shift(r, b.tau);
-        MESSAGE("finite N: normalised C_h(120 + " << b.tau << ", 120) - C_h(60 + " << b.tau << ", 60) = " << shift);
-        CHECK(std::abs(shift) < b.bound);
-    }
     // Positive control: from t_w = 5 to 120 the normalised correlation at tau = 5 rises (paired over
     // networks): +0.2273 +- 0.0257 over the offsets; bound mean - 4.5 sd.
-    const double rise = at(r.lags, r.norm_shift, 5.0);
-    MESSAGE("finite N: rise from t_w = 5 to 120 at tau = 5: " << rise << " +- " << at(r.lags, r.norm_shift_err, 5.0));
-    CHECK(rise > 0.111);
     // C_h(120, 120) / Delta0 - 1: -0.0120 +- 0.0231 (one time point of 10 networks of N = 800).
-    const double c = r.curves[2].C_h[0] / 1.924805 - 1;
-    MESSAGE("finite N: C_h(120, 120) / Delta0 - 1 = " << c);
-    CHECK(std::abs(c) < 0.116);
+    check_late_stationary(networks(), "finite N", {{2, 0.025}, {5, 0.113}, {10, 0.239}}, 0.111, 0.116);
 }
 
 TEST_CASE("DMFT from the network start, g_eff = 2: no dependence on t_w = 60, 120 either; a rise from t_w = 5") {
-    const AgingResult& r = dmft();
-    REQUIRE(r.curves.size() == 3u);
     // Over offsets 1..14: +0.0014 +- 0.0034, +0.0069 +- 0.0186, +0.0195 +- 0.0471 at tau = 2, 5, 10.
-    const Bound bounds[] = {{2, 0.017}, {5, 0.091}, {10, 0.232}};
-    for (const Bound& b : bounds) {
-        const double shift = late_shift(r, b.tau);
-        MESSAGE("DMFT: normalised C_h(120 + " << b.tau << ", 120) - C_h(60 + " << b.tau << ", 60) = " << shift);
-        CHECK(std::abs(shift) < b.bound);
-    }
     // Rise from t_w = 5 to 120 at tau = 5: +0.2444 +- 0.0199 (paired over random sets).
-    const double rise = at(r.lags, r.norm_shift, 5.0);
-    MESSAGE("DMFT: rise from t_w = 5 to 120 at tau = 5: " << rise << " +- " << at(r.lags, r.norm_shift_err, 5.0));
-    CHECK(rise > 0.154);
     // C_h(120, 120) / Delta0 - 1: -0.0112 +- 0.0200 (one time, 4 sets of 3000 paths).
-    const double c = r.curves[2].C_h[0] / 1.924805 - 1;
-    MESSAGE("DMFT: C_h(120, 120) / Delta0 - 1 = " << c);
-    CHECK(std::abs(c) < 0.102);
+    check_late_stationary(dmft(), "DMFT", {{2, 0.017}, {5, 0.091}, {10, 0.232}}, 0.154, 0.102);
 }
 
 TEST_CASE("DMFT against finite N from the same start: normalised C_h(t_w + tau, t_w) and C_h(t, t)") {

@@ -14,6 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using gdmft_test::expect_bad_input;
 using gdmft_test::Run;
 using gdmft_test::scratch;
 using gdmft_test::slurp;
@@ -23,46 +24,36 @@ const std::string kDmft =
     "transient --start network --no-reference --t-burn 1 --t-before 0 --horizon 9 --paths 64 --random-sets 2 --quiet "
     "--no-plot --waiting-times 1,3 --aging-lags 6";
 
-void expect_bad(const std::string& args, const std::string& flag) {
-    CAPTURE(args);
-    const Run r = gdmft_test::run_gdmft(args);
-    CHECK(r.code == 2);
-    CHECK(r.err.find(flag) != std::string::npos);
-    CHECK(r.err.find("bad input") != std::string::npos);
-    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
-    CHECK(r.out.empty());
-}
-
 }  // namespace
 
 TEST_CASE("simulate --waiting-times: bad input exits 2 naming the flag") {
     const std::string s = "simulate --N 40 --dt 0.1 --quiet ";
-    expect_bad(s + "--waiting-times 30,10", "--waiting-times");          // unsorted
-    expect_bad(s + "--waiting-times 10,10", "--waiting-times");          // repeated
-    expect_bad(s + "--waiting-times -5,10", "--waiting-times");          // negative
-    expect_bad(s + "--waiting-times 1,abc", "--waiting-times");          // not a number (CLI11)
-    expect_bad(s + "--waiting-times 1,3 --max-lag -1", "--max-lag");     // negative lag
-    expect_bad(s + "--waiting-times 1,3 --max-lag 0", "--max-lag");
-    expect_bad(s + "--waiting-times 0", "--max-lag");                    // default max(t_w) = 0
-    expect_bad(s + "--waiting-times 1,3 --aging-lags 0", "--aging-lags");
-    expect_bad(s + "--waiting-times 1,3 --aging-min-lag 0", "--aging-min-lag");
-    expect_bad(s + "--waiting-times 1,3 --aging-min-lag 9", "--aging-min-lag");  // beyond max_lag = 3
-    expect_bad(s + "--waiting-times 1,3 --realizations 0", "--realizations");
-    expect_bad("simulate --N 1 --waiting-times 1,3", "--N");
-    expect_bad(s + "--waiting-times 1,3 --t-max 100", "--t-max");        // stationary-only flags
-    expect_bad(s + "--waiting-times 1,3 --lyapunov", "--lyapunov");
-    expect_bad(s + "--aging-lags 5", "--aging-lags");                     // without --waiting-times
+    expect_bad_input(s + "--waiting-times 30,10", "--waiting-times");          // unsorted
+    expect_bad_input(s + "--waiting-times 10,10", "--waiting-times");          // repeated
+    expect_bad_input(s + "--waiting-times -5,10", "--waiting-times");          // negative
+    expect_bad_input(s + "--waiting-times 1,abc", "--waiting-times");          // not a number (CLI11)
+    expect_bad_input(s + "--waiting-times 1,3 --max-lag -1", "--max-lag");     // negative lag
+    expect_bad_input(s + "--waiting-times 1,3 --max-lag 0", "--max-lag");
+    expect_bad_input(s + "--waiting-times 0", "--max-lag");                    // default max(t_w) = 0
+    expect_bad_input(s + "--waiting-times 1,3 --aging-lags 0", "--aging-lags");
+    expect_bad_input(s + "--waiting-times 1,3 --aging-min-lag 0", "--aging-min-lag");
+    expect_bad_input(s + "--waiting-times 1,3 --aging-min-lag 9", "--aging-min-lag");  // beyond max_lag = 3
+    expect_bad_input(s + "--waiting-times 1,3 --realizations 0", "--realizations");
+    expect_bad_input("simulate --N 1 --waiting-times 1,3", "--N");
+    expect_bad_input(s + "--waiting-times 1,3 --t-max 100", "--t-max");        // stationary-only flags
+    expect_bad_input(s + "--waiting-times 1,3 --lyapunov", "--lyapunov");
+    expect_bad_input(s + "--aging-lags 5", "--aging-lags");                     // without --waiting-times
 }
 
 TEST_CASE("transient --waiting-times: bad input exits 2 naming the flag") {
     const std::string t = "transient --start network --no-reference --t-burn 1 --t-before 0 --horizon 9 --quiet ";
-    expect_bad("transient --t-burn 1 --quiet --waiting-times 1,3", "--waiting-times");  // stationary start
-    expect_bad(t + "--waiting-times 3,1", "--waiting-times");
-    expect_bad(t + "--waiting-times 1,10", "--waiting-times");             // at the end of the grid (t = 10)
-    expect_bad(t + "--waiting-times 1,3 --max-lag 8", "--max-lag");        // 3 + 8 > 10
-    expect_bad(t + "--waiting-times 1,3 --max-lag -2", "--max-lag");
-    expect_bad(t + "--max-lag 5", "--max-lag");                            // without --waiting-times
-    expect_bad(t + "--waiting-times 1,3 --aging-lags 0", "--aging-lags");
+    expect_bad_input("transient --t-burn 1 --quiet --waiting-times 1,3", "--waiting-times");  // stationary start
+    expect_bad_input(t + "--waiting-times 3,1", "--waiting-times");
+    expect_bad_input(t + "--waiting-times 1,10", "--waiting-times");             // at the end of the grid (t = 10)
+    expect_bad_input(t + "--waiting-times 1,3 --max-lag 8", "--max-lag");        // 3 + 8 > 10
+    expect_bad_input(t + "--waiting-times 1,3 --max-lag -2", "--max-lag");
+    expect_bad_input(t + "--max-lag 5", "--max-lag");                            // without --waiting-times
+    expect_bad_input(t + "--waiting-times 1,3 --aging-lags 0", "--aging-lags");
 }
 
 TEST_CASE("simulate --waiting-times writes aging.csv and the JSON aging block") {

@@ -28,16 +28,7 @@ Run simulate(const std::string& args, const std::string& env = "") { return gdmf
 // A small, fast run (N = 60, 300 time steps).
 const std::string kSmall = "--N 60 --t-max 30 --t-burn 10 --dt 0.1 --quiet";
 
-void expect_bad(const std::string& args, const std::string& flag) {
-    CAPTURE(args);
-    const Run r = simulate(args);
-    CHECK(r.code == 2);
-    CHECK(r.err.find(flag) != std::string::npos);
-    CHECK(r.err.find("bad input") != std::string::npos);
-    // One line.
-    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
-    CHECK(r.out.empty());
-}
+void expect_bad(const std::string& args, const std::string& flag) { gdmft_test::expect_bad_input("simulate " + args, flag); }
 
 }  // namespace
 
