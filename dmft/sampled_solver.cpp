@@ -56,7 +56,10 @@ constexpr double nan_v = std::numeric_limits<double>::quiet_NaN();
 struct Tuning {
     double measured_windows = 3.0;     // measured path length: at least this many windows (burn-in: half a window)
     double measured_teff = 600;        // ... and at least this many effective time constants (statistics per path)
-    double lag_step = 0.2;             // lag products measured every lag_step tau_h, interpolated to dt
+    // Lag products are measured every lag_step x (the shortest time constant of h) and interpolated to dt
+    // (4-point Lagrange, error ~ lag_step^4 / 400 ~ 4e-6 relative): every lag_step tau_h with a fluctuating
+    // clock (sigma_z < 1), every lag_step tau_eff = lag_step tau_h / sigma_z(0) with a constant one.
+    double lag_step = 0.2;
     double initial_window_teff = 24;   // first window, in units of the effective time constant
     double tail_level = 0.05;          // tail model below this fraction of C0 - q (raised to 5 x estimator noise)
     double decay_level = 1e-4;         // the modelled (C - q)/(C0 - q) must fall below this by 3/4 of the window
@@ -457,7 +460,7 @@ struct Iterator {
 StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& options) {
     p.validate();
     StationaryOptions o = options;
-    if (o.grid.dt == 0) o.grid.dt = sampled_default_dt;
+    if (o.grid.dt == 0) o.grid.dt = default_dt(Method::Sampled, p);
     check_options(o);
     auto state = std::make_shared<SampledState>();
     const Tuning tu;
@@ -519,7 +522,8 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
         while (true) {
             const auto measured = static_cast<std::size_t>(
                 std::max(tu.measured_windows * double(n), tu.measured_teff * p.tau_eff() / dt));
-            const SiteGrid grid = SiteGrid::make(n, dt, measured, tu.lag_step * p.tau_h);
+            const SiteGrid grid =
+                SiteGrid::make(n, dt, measured, tu.lag_step * (constant_clock ? p.tau_eff() : p.tau_h));
             // One sampler per grid: later sets reseed it (same plans and noise buffer).
             if (sampler && sampler->grid().n == grid.n && sampler->grid().m == grid.m)
                 sampler->reseed(set_seed);

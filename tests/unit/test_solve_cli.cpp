@@ -76,7 +76,7 @@ TEST_CASE("solve: lambda_max is null without --lyapunov; the method defaults by 
     CHECK(gdmft("solve --tol 0 --quiet").code == 2);
 }
 
-TEST_CASE("solve: the sampled method steps dt 0.1 unless --dt is given; --noise-tol is checked") {
+TEST_CASE("solve: the sampled method steps dt 0.1 (0.2 at a constant clock) unless --dt is given; --noise-tol is checked") {
     auto lag_step = [](const fs::path& csv) {
         std::istringstream in(slurp(csv));
         std::string line;
@@ -97,6 +97,12 @@ TEST_CASE("solve: the sampled method steps dt 0.1 unless --dt is given; --noise-
     CHECK(nlohmann::json::parse(ra.out)["method"] == "sampled");
     CHECK(lag_step(a / "correlations.csv") == doctest::Approx(0.1));
     CHECK(lag_step(b / "correlations.csv") == doctest::Approx(0.05));
+    // A constant clock (alpha_z = 0) takes the longer step.
+    const fs::path c = scratch() / "sampled_dt_constant_clock";
+    const Run rc = gdmft("solve --method sampled --paths 64 --random-sets 2 --window 10 --max-iter 30 --json --quiet --out " +
+                         c.string());
+    REQUIRE((rc.code == 0 || rc.code == 3));
+    CHECK(lag_step(c / "correlations.csv") == doctest::Approx(0.2));
     // The Gaussian closure keeps its own default step.
     const fs::path g = scratch() / "gaussian_dt_default";
     REQUIRE(gdmft("solve --quiet --out " + g.string()).code == 0);
