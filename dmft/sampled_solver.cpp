@@ -12,8 +12,8 @@
 // With common random numbers the map is deterministic and Anderson mixing drives the residual
 // |C_phi' - C_phi| / |C_phi| to the tolerance (or to noise_tol x the map's own sampling noise, when
 // larger), through a schedule of growing path counts (M/8, M/4, M/2, M; at least 256). The tail of the
-// measured C_phi below a few % of C_phi(0) is an exponential anchored at two lags fixed per stage
-// (tail_at_anchors), which keeps the map smooth. The statistical error is the spread over independent random sets; set 0 walks
+// measured C_phi below a few % of C_phi(0) is an exponential anchored at two lags held per stage
+// (dmft/tail_model.hpp), which keeps the map smooth. The statistical error is the spread over independent random sets; set 0 walks
 // the schedule and fixes the window, later sets start from its solution at the final path count.
 // With options.lyapunov, lambda_max comes from the tangent DMFT on each set's paths (tangent_dmft.hpp).
 //
@@ -26,6 +26,7 @@
 #include "dmft/sampled_state.hpp"
 #include "dmft/single_site_sampler.hpp"
 #include "dmft/stationary.hpp"
+#include "dmft/tail_model.hpp"
 #include "dmft/tangent_dmft.hpp"
 #include "numerics/anderson.hpp"
 #include "numerics/errors.hpp"
@@ -62,6 +63,8 @@ struct Tuning {
     double lag_step = 0.2;
     double initial_window_teff = 24;   // first window, in units of the effective time constant
     double tail_level = 0.05;          // tail model below this fraction of C0 - q (raised to 5 x estimator noise)
+    double tail_reanchor = 3.0;        // move the stage's tail anchors when the level there is off by this factor
+    int max_reanchors = 4;             // ... at most this many times per stage
     double decay_level = 1e-4;         // the modelled (C - q)/(C0 - q) must fall below this by 3/4 of the window
     double clip_warn = 1e-3;           // clipped spectral weight that counts as significant
     double stage_tol = 5e-3;           // residual at which a non-final stage hands over
@@ -140,82 +143,12 @@ private:
 };
 
 
-// First lag (interpolated) at which D(k) = C(k) - q falls to frac * D(0); NaN if it never does.
-double first_crossing(const std::vector<double>& C, double q, double dt, double frac) {
-    const double target = frac * (C[0] - q);
-    for (std::size_t k = 1; k < C.size(); ++k) {
-        const double a = C[k - 1] - q, b = C[k] - q;
-        if (b <= target) return dt * (double(k - 1) + (a - target) / (a - b));
-    }
-    return nan_v;
-}
-
 // Large-lag variance of the lag estimator (Bartlett): sigma^2 = sum_j D_j^2 / (M L), relative to D0.
 double lag_noise(const std::vector<double>& C, double q, double samples) {
     const double D0 = C[0] - q;
     double ss = -D0 * D0;
     for (double c : C) ss += 2 * (c - q) * (c - q);
     return std::sqrt(std::max(0.0, ss) / samples) / D0;
-}
-
-// Tail model (THEORY.md 2.4, 2.6). The map's Jacobian has a continuum of eigenvalues close to 1: slowly
-// decaying tail modes (1 - g_h^2 <phi'>^2 ~ 0.05 for SCS at g = 2). Estimator noise at large lags, where
-// C - q is already small, is therefore amplified ~20-fold into spurious lobes of the fixed point; they
-// make the map non-smooth (clipped weight), hide the decay, and cost iterations. So the measured
-// D = C - q is kept down to the lag t_e where it first falls to eps D0 (eps = max(tail_level,
-// 5 x the estimator noise)) and continued beyond by the exponential eps D0 exp(-(t - t_e)/tau_t), whose
-// e-folding time comes from the 1/e and eps crossings: tau_t = (t_e - t_1) / ln(1/(e eps)). Both
-// crossings are interpolated, so the map stays continuous. The model changes C - q only below eps D0;
-// at alpha_z = 0, C_h(0) depends on that tail only through weights ~e^{-s0 t_e/tau_h}.
-struct TailModel {
-    bool applied = false;
-    double eps = nan_v, t1 = nan_v, te = nan_v, tau_t = nan_v;
-};
-
-TailModel fit_tail(const std::vector<double>& C, double q, double dt, double eps) {
-    TailModel m;
-    m.eps = eps;
-    if (!(C[0] - q > 0)) return m;
-    m.t1 = first_crossing(C, q, dt, std::exp(-1.0));
-    m.te = first_crossing(C, q, dt, eps);
-    if (!std::isfinite(m.t1) || !std::isfinite(m.te) || !(m.te > m.t1)) return m;
-    m.tau_t = (m.te - m.t1) / std::log(1 / (std::exp(1.0) * eps));
-    m.applied = m.tau_t > 0;
-    return m;
-}
-
-// Linear interpolation of C at lag t (0 <= t <= dt (n - 1)).
-double at_lag(const std::vector<double>& C, double dt, double t) {
-    const double u = t / dt;
-    const std::size_t k = std::min(static_cast<std::size_t>(std::floor(u)), C.size() - 2);
-    const double w = u - double(k);
-    return (1 - w) * C[k] + w * C[k + 1];
-}
-
-// The same exponential continuation, but anchored at two fixed lags t1 < te (frozen for a stage): it
-// passes through the measured D(te) with the log-slope between t1 and te. The crossings of fit_tail move
-// by whole lobes when C - q hovers near eps D0 (noise in a slowly decaying tail), which makes the map
-// jump and stalls the secant iteration; at fixed anchors the model is a smooth function of the iterate.
-// Not applied (NaN fields) when D is not positive and decreasing between the anchors.
-TailModel tail_at_anchors(const std::vector<double>& C, double q, double dt, double t1, double te) {
-    TailModel m;
-    const double D0 = C[0] - q;
-    if (!(D0 > 0) || !(te > t1) || !(te < dt * double(C.size() - 1))) return m;
-    const double Da = at_lag(C, dt, t1) - q, De = at_lag(C, dt, te) - q;
-    if (!(De > 0) || !(Da > De)) return m;
-    m.t1 = t1;
-    m.te = te;
-    m.eps = De / D0;
-    m.tau_t = (te - t1) / std::log(Da / De);
-    m.applied = true;
-    return m;
-}
-
-void apply_tail(std::vector<double>& C, double q, double dt, const TailModel& m) {
-    if (!m.applied) return;
-    const double D0 = C[0] - q;
-    for (std::size_t k = static_cast<std::size_t>(std::floor(m.te / dt)) + 1; k < C.size(); ++k)
-        C[k] = q + m.eps * D0 * std::exp(-(double(k) * dt - m.te) / m.tau_t);
 }
 
 // Decay check of THEORY.md 2.4: the window must hold the decay of C - q down to decay_level * D0 by
@@ -376,8 +309,7 @@ struct Iterator {
         mix.forget_point();
         const std::size_t n = x.size();
         double best = std::numeric_limits<double>::infinity();
-        bool anchored = false;
-        double anchor_t1 = nan_v, anchor_te = nan_v;
+        TailAnchors anchors(tu.tail_reanchor, tu.max_reanchors);
         while (true) {
             if (budget <= 0) return Termination::MaxIterations;
             if (out_of_time()) {
@@ -399,17 +331,13 @@ struct Iterator {
             if (!all_finite(m.C_phi)) return Termination::NotFinite;
             const double qn = measured_plateau(m, smp.grid());
             const double noise = lag_noise(m.C_phi, qn, double(paths) * double(smp.grid().measured()));
-            // The tail anchors are fixed at the first iteration of the stage where the crossings exist.
+            // The tail model at the stage's anchors (dmft/tail_model.hpp); when they move, the map has
+            // changed and the secant history is cleared.
             const double dtg = smp.grid().dt;
-            if (!anchored) {
-                const TailModel fit = fit_tail(m.C_phi, qn, dtg, std::max(tu.tail_level, 5 * noise));
-                if (fit.applied) {
-                    anchor_t1 = fit.t1;
-                    anchor_te = fit.te;
-                    anchored = true;
-                }
-            }
-            if (anchored) apply_tail(m.C_phi, qn, dtg, tail_at_anchors(m.C_phi, qn, dtg, anchor_t1, anchor_te));
+            bool moved = false;
+            const TailModel tm = anchors.update(m.C_phi, qn, dtg, std::max(tu.tail_level, 5 * noise), &moved);
+            if (moved) mix.reset();
+            apply_tail(m.C_phi, qn, dtg, tm);
             // Residual over the stacked unknowns (C_phi on the lags, plateau).
             Eigen::VectorXd xv(n + 1), gv(n + 1);
             xv.head(n) = Eigen::Map<const Eigen::VectorXd>(x.data(), n);
@@ -420,7 +348,7 @@ struct Iterator {
             const double res = (gv - xv).norm() / xv.norm();
             // Sampling noise of the map output (relative norm): Bartlett's per-lag error over the
             // measured lags (those beyond the tail anchor come from the model).
-            const double measured_lags = anchored ? std::min(double(n), anchor_te / dtg + 1) : double(n);
+            const double measured_lags = anchors.set() ? std::min(double(n), anchors.te() / dtg + 1) : double(n);
             const double map_noise = noise * (m.C_phi[0] - qn) * std::sqrt(measured_lags) / xv.norm();
             const double target = std::max(tol, noise_tol * map_noise);
             r.history.push_back(res);
