@@ -13,8 +13,9 @@
 // |C_phi' - C_phi| / |C_phi| to the tolerance (or to noise_tol x the map's own sampling noise, when
 // larger), through a schedule of growing path counts (M/8, M/4, M/2, M; at least 256). The tail of the
 // measured C_phi below a few % of C_phi(0) is an exponential anchored at two lags held per stage
-// (dmft/tail_model.hpp), which keeps the map smooth. The statistical error is the spread over independent random sets; set 0 walks
-// the schedule and fixes the window, later sets start from its solution at the final path count.
+// (dmft/tail_model.hpp), which keeps the map smooth. The statistical error is the spread over independent
+// random sets; set 0 walks the schedule and fixes the window, later sets start from its solution at the
+// final path count.
 // With options.lyapunov, lambda_max comes from the tangent DMFT on each set's paths (tangent_dmft.hpp).
 //
 // Known limitation (measured): the fixed point of the finite-M map is biased by O(1/(M L)) through the
@@ -63,7 +64,7 @@ struct Tuning {
     double lag_step = 0.2;
     double initial_window_teff = 24;   // first window, in units of the effective time constant
     double tail_level = 0.05;          // tail model below this fraction of C0 - q (raised to 5 x estimator noise)
-    double tail_reanchor = 3.0;        // move the stage's tail anchors when the level there is off by this factor
+    double tail_reanchor = 3.0;        // move the stage's tail anchors when the level at t_e drifts by this factor
     int max_reanchors = 4;             // ... at most this many times per stage
     double decay_level = 1e-4;         // the modelled (C - q)/(C0 - q) must fall below this by 3/4 of the window
     double clip_warn = 1e-3;           // clipped spectral weight that counts as significant
