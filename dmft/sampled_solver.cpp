@@ -64,6 +64,8 @@ struct Tuning {
     double lag_step = 0.2;
     double initial_window_teff = 24;   // first window, in units of the effective time constant
     double tail_level = 0.05;          // tail model below this fraction of C0 - q (raised to 5 x estimator noise)
+    // The level eps below which the tail model takes over, for a map output with this estimator noise.
+    double tail_eps(double noise) const { return std::max(tail_level, 5 * noise); }
     double tail_reanchor = 3.0;        // move the stage's tail anchors when the level at t_e drifts by this factor
     int max_reanchors = 4;             // ... at most this many times per stage
     double decay_level = 1e-4;         // the modelled (C - q)/(C0 - q) must fall below this by 3/4 of the window
@@ -174,7 +176,7 @@ DecayCheck check_decay(const std::vector<double>& C, double q, double dt, double
     DecayCheck d;
     const double W = dt * double(C.size() - 1);
     d.noise = lag_noise(C, q, samples);
-    d.tail = fit_tail(C, q, dt, std::max(tu.tail_level, 5 * d.noise));
+    d.tail = fit_tail(C, q, dt, tu.tail_eps(d.noise));
     double te = d.tail.te, tau_t = d.tail.tau_t;
     if (d.tail.applied && constant_clock) {
         tau_t = std::min(tau_t, d.tail.t1);
@@ -336,7 +338,7 @@ struct Iterator {
             // changed and the secant history is cleared.
             const double dtg = smp.grid().dt;
             bool moved = false;
-            const TailModel tm = anchors.update(m.C_phi, qn, dtg, std::max(tu.tail_level, 5 * noise), &moved);
+            const TailModel tm = anchors.update(m.C_phi, qn, dtg, tu.tail_eps(noise), &moved);
             if (moved) mix.reset();
             apply_tail(m.C_phi, qn, dtg, tm);
             // Residual over the stacked unknowns (C_phi on the lags, plateau).

@@ -88,7 +88,8 @@ TEST_CASE("solve: the sampled method steps dt 0.1 (0.2 at a constant clock) unle
         t1 = std::stod(line.substr(0, line.find(',')));
         return t1 - t0;
     };
-    const std::string small = "solve --alpha-z 1 --paths 64 --random-sets 2 --window 10 --max-iter 30 --json --quiet";
+    const std::string small_opts = " --paths 64 --random-sets 2 --window 10 --max-iter 30 --json --quiet";
+    const std::string small = "solve --alpha-z 1" + small_opts;
     const fs::path a = scratch() / "sampled_dt_default", b = scratch() / "sampled_dt_given";
     const Run ra = gdmft(small + " --out " + a.string());
     const Run rb = gdmft(small + " --dt 0.05 --out " + b.string());
@@ -99,8 +100,7 @@ TEST_CASE("solve: the sampled method steps dt 0.1 (0.2 at a constant clock) unle
     CHECK(lag_step(b / "correlations.csv") == doctest::Approx(0.05));
     // A constant clock (alpha_z = 0) takes the longer step.
     const fs::path c = scratch() / "sampled_dt_constant_clock";
-    const Run rc = gdmft("solve --method sampled --paths 64 --random-sets 2 --window 10 --max-iter 30 --json --quiet --out " +
-                         c.string());
+    const Run rc = gdmft("solve --method sampled" + small_opts + " --out " + c.string());
     REQUIRE((rc.code == 0 || rc.code == 3));
     CHECK(lag_step(c / "correlations.csv") == doctest::Approx(0.2));
     // The Gaussian closure keeps its own default step.
