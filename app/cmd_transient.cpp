@@ -25,6 +25,7 @@ struct TransientCli {
     GateDrive drive;
     bool two_time = false;
     std::string start = "stationary";
+    std::string grid = "uniform";
     bool no_reference = false;
     bool no_plot = false;
 };
@@ -36,6 +37,11 @@ nlohmann::json settings_json(const TransientCli& c) {
     s["t_before"] = o.grid.t_before;
     s["horizon"] = o.grid.horizon;
     s["t_burn"] = o.grid.t_burn;
+    s["grid"] = c.grid;
+    if (o.grid.kind == TwoTimeGrid::Log) {
+        s["grid_recent"] = o.grid.recent;
+        s["grid_per_octave"] = o.grid.per_octave;
+    }
     s["paths"] = o.paths;
     s["random_sets"] = o.random_sets;
     s["tol"] = o.tol;
@@ -71,6 +77,9 @@ nlohmann::json result_json(const TransientCli& c, const TransientResult& r) {
     j["residual_history"] = hist;
     j["clipped_weight"] = num(r.clipped_weight);
     j["active_pivot_fraction"] = num(r.active_pivot_fraction);
+    j["grid"] = to_string(r.grid);
+    j["rows"] = r.rows;
+    j["memory_rows"] = r.memory_rows;
     j["paths"] = r.paths;
     j["random_sets"] = r.random_sets;
     j["times"] = r.t.size();
@@ -126,6 +135,13 @@ Command add_transient(CLI::App& root) {
     cmd->add_option("--horizon", o.grid.horizon, "reported time after the pulse")->capture_default_str()->group("Grid");
     cmd->add_option("--t-burn", o.grid.t_burn, "burn-in before the reported window; 0 = automatic")->capture_default_str()->group("Grid");
     cmd->add_option("--dt", o.grid.dt, "time step (units of tau_h)")->capture_default_str()->group("Grid");
+    cmd->add_option("--grid", cli->grid,
+                    "two-time grid of the march: 'uniform' (every pair of times) or 'log' (a log-spaced memory: long "
+                    "waiting times at cost ~ n log n; constant output gate only)")
+        ->capture_default_str()->group("Grid");
+    cmd->add_option("--grid-recent", o.grid.recent, "log grid: latest steps kept in memory")->capture_default_str()->group("Grid");
+    cmd->add_option("--grid-per-octave", o.grid.per_octave, "log grid: steps kept per doubling of the lag beyond the recent ones")
+        ->capture_default_str()->group("Grid");
     cmd->add_option("--paths", o.paths, "sample paths per random set")->capture_default_str()->group("Solver");
     cmd->add_option("--random-sets", o.random_sets, "independent random sets (statistical errors)")->capture_default_str()->group("Solver");
     cmd->add_option("--tol", o.tol, "residual tolerance of the fixed-point check")->capture_default_str()->group("Solver");
@@ -153,6 +169,10 @@ Command add_transient(CLI::App& root) {
         o.seed = cli->common.seed;
         o.keep_two_time = cli->two_time && !cli->common.out_dir.empty();
         o.start = parse_transient_start(cli->start);
+        o.grid.kind = parse_two_time_grid(cli->grid);
+        if (o.grid.kind == TwoTimeGrid::Uniform) reject_flags(*cmd, {"--grid-recent", "--grid-per-octave"}, "needs --grid log");
+        if (o.grid.kind == TwoTimeGrid::Log && cli->two_time)
+            throw BadInput("two_time", "the two-time C_phi is written on the uniform grid only (--grid log keeps a log-spaced memory)");
         o.reference = !cli->no_reference;
         if (o.start == TransientStart::Stationary && !o.reference)
             throw BadInput("no_reference", "the stationary start needs the stationary reference");

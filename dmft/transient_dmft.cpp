@@ -8,6 +8,7 @@
 #include "numerics/errors.hpp"
 #include "numerics/format.hpp"
 #include "numerics/gaussian_process.hpp"
+#include "numerics/log_memory.hpp"
 #include "numerics/progress.hpp"
 #include "numerics/stats.hpp"
 #include "numerics/timescales.hpp"
@@ -68,23 +69,61 @@ struct SetMeasure {
 // The single site on M paths for one random set: the causal march and the batch map.
 class SiteRun {
 public:
+    // log_grid: {recent, per_octave} of the log-spaced memory, or {0, 0} for the uniform grid.
     SiteRun(const ModelParams& p, const GateDrive& d, const Layout& L, std::size_t M, std::uint64_t set_seed,
-            const StartState& st, double pivot_floor, double jitter, std::vector<std::size_t> probe_rows)
+            const StartState& st, double pivot_floor, double jitter, std::vector<std::size_t> probe_rows,
+            std::array<std::size_t, 2> log_grid = {0, 0})
         : p_(p), d_(d), L_(L), M_(M), seed_(set_seed), st_(st), floor_(pivot_floor), jitter_(jitter),
           probe_(std::move(probe_rows), L.n, M),
           clock_dyn_(p.alpha_z != 0 && (p.g_z != 0 || d.amp_z != 0)), r_dyn_(p.alpha_r != 0),
-          zf_(detail::FilterStep::make(L.dt, p.tau_z)), nchunks_((M + kChunk - 1) / kChunk) {
-        phi_.assign(L.n * M, 0.0);
-        xh_.assign(L.n * M, 0.0f);
-        if (clock_dyn_) xz_.assign(L.n * M, 0.0f);
-        for (std::size_t k = 0; k < L.n; ++k) {
-            WhiteNoise::fill(stream_key(seed_, tag_xh, k), &xh_[k * M], M);
-            if (clock_dyn_) WhiteNoise::fill(stream_key(seed_, tag_xz, k), &xz_[k * M], M);
-        }
+          zf_(detail::FilterStep::make(L.dt, p.tau_z)), nchunks_((M + kChunk - 1) / kChunk), log_(log_grid) {
+        // The uniform grid keeps phi and the noise of every row; the log grid draws each row's noise
+        // from the same keyed streams when it is needed and keeps phi in its memory.
+        const std::size_t rows = log_[0] > 0 ? 1 : L.n;
+        phi_.assign(rows * M, 0.0);
+        xh_.assign(rows * M, 0.0f);
+        if (clock_dyn_) xz_.assign(rows * M, 0.0f);
+        if (log_[0] == 0)
+            for (std::size_t k = 0; k < L.n; ++k) fill_noise(k, k);
         bz_.resize(L.n);
         for (std::size_t k = 0; k < L.n; ++k) bz_[k] = d.b_z(L.time(k));
         h_.resize(M), z_.resize(M), ezp_.resize(M), I_.resize(M), P_.resize(M);
         part_.resize(nchunks_);
+    }
+
+    // Causal march on the log grid: each row's fields drawn conditionally on the log-spaced memory
+    // (numerics/log_memory.hpp), with the noise of the uniform grid's march (the same keyed streams).
+    // Constant output gate only (checked by the caller). Returns the largest memory set in `rows_used`.
+    SetMeasure march_log(Progress* prog, double progress_base, std::size_t& rows_used) {
+        const std::size_t n = L_.n, M = M_;
+        SetMeasure out = make_measure();
+        start_paths();
+        LogMemoryProcess proc(M, clock_dyn_ ? 2 : 1, log_[0], log_[1], jitter_);
+        std::vector<double> uh(M), uz(clock_dyn_ ? M : 0), eh(M), ez(clock_dyn_ ? M : 0);
+        const double sh = p_.g_h * p_.gate_r().at_zero(), sr0 = p_.gate_r().at_zero();
+        for (std::size_t k = 0; k < n; ++k) {
+            observe(k, out);
+            fill_noise(k, 0);
+            std::vector<const float*> noise{xh_.data()};
+            std::vector<double*> fields{uh.data()};
+            if (clock_dyn_) noise.push_back(xz_.data()), fields.push_back(uz.data());
+            const double ckk = proc.step(phi_.data(), noise, fields);
+            out.var_phi[k] = ckk - out.mean_phi[k] * out.mean_phi[k];
+            for (std::size_t q = 0; q < M; ++q) eh[q] = sh * uh[q];
+            if (clock_dyn_)
+                for (std::size_t q = 0; q < M; ++q) ez[q] = p_.g_z * uz[q];
+            out.mean_sigma_r[k] = sr0;
+            if (!advance(k, eh.data(), ez.data(), out)) {
+                out.finite = false;
+                return out;
+            }
+            if (prog && k % 256 == 0) prog->update(progress_base + double(k) / double(n));
+        }
+        out.clipped = proc.clipped_weight();
+        out.active_fraction = nan_v;
+        out.h_products = probe_.products();
+        rows_used = proc.max_rows();
+        return out;
     }
 
     // Causal march: the fixed point of the map for this set's random numbers.
@@ -191,7 +230,7 @@ private:
         SetMeasure m;
         const std::size_t n = L_.n;
         for (auto* v : {&m.mean_h, &m.var_h, &m.mean_phi, &m.var_phi, &m.mean_sigma_z, &m.mean_sigma_r, &m.R}) v->assign(n, 0.0);
-        m.C.assign(n * n, 0.0);
+        if (log_[0] == 0) m.C.assign(n * n, 0.0);
         return m;
     }
 
@@ -220,10 +259,16 @@ private:
         if (probe_.active()) probe_.reset();
     }
 
-    // phi(h(t_k)) into row k, and the one-time means at t_k.
+    // The white noise of row k into storage row `slot`.
+    void fill_noise(std::size_t k, std::size_t slot) {
+        WhiteNoise::fill(stream_key(seed_, tag_xh, k), &xh_[slot * M_], M_);
+        if (clock_dyn_) WhiteNoise::fill(stream_key(seed_, tag_xz, k), &xz_[slot * M_], M_);
+    }
+
+    // phi(h(t_k)) into row k (row 0 on the log grid), and the one-time means at t_k.
     void observe(std::size_t k, SetMeasure& out) {
         const Phi phi = p_.phi_fn();
-        double* row = &phi_[k * M_];
+        double* row = &phi_[(log_[0] > 0 ? 0 : k) * M_];
 #pragma omp parallel for schedule(static)
         for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(nchunks_); ++ci) {
             const std::size_t p0 = std::size_t(ci) * kChunk, p1 = std::min(M_, p0 + kChunk);
@@ -326,8 +371,9 @@ private:
     bool clock_dyn_, r_dyn_;
     detail::FilterStep zf_;
     std::size_t nchunks_;
-    std::vector<double> phi_;        // n x M, time-major
-    std::vector<float> xh_, xz_;     // white noise behind eta_h and eta_z, n x M
+    std::array<std::size_t, 2> log_;  // log grid {recent, per_octave}; {0, 0}: uniform
+    std::vector<double> phi_;        // n x M, time-major (log grid: the current row)
+    std::vector<float> xh_, xz_;     // white noise behind eta_h and eta_z, n x M (log grid: the current row)
     std::vector<double> bz_;         // b_z on the grid
     std::vector<double> h_, z_, ezp_, I_, P_;
     std::vector<std::array<double, 4>> part_;
@@ -420,7 +466,14 @@ void TransientOptions::validate() const {
     if (!(pivot_floor >= 0 && pivot_floor < 1e-3)) throw BadInput("pivot_floor", "must be in [0, 1e-3)");
     if (!(jitter >= 0 && jitter < 1e-2)) throw BadInput("jitter", "must be in [0, 1e-2)");
     const double n = (g.t_burn + g.t_before + g.horizon) / g.dt;
-    if (n > 20000) throw BadInput("dt", "the grid would have more than 20000 points: raise dt or shorten the window");
+    if (g.kind == TwoTimeGrid::Uniform && n > 20000)
+        throw BadInput("dt", "the uniform grid would have more than 20000 points: raise dt, shorten the window, or use grid = log");
+    if (g.kind == TwoTimeGrid::Log) {
+        if (g.recent < 1) throw BadInput("grid_recent", "must be an integer >= 1");
+        if (g.per_octave < 1) throw BadInput("grid_per_octave", "must be an integer >= 1");
+        if (n > 2e6) throw BadInput("dt", "the log grid would have more than 2e6 steps: raise dt or shorten the window");
+        if (keep_two_time) throw BadInput("two_time", "the two-time C_phi is kept on the uniform grid only (grid = log keeps a log-spaced memory)");
+    }
     if (!aging.waiting_times.empty()) {
         aging.validate(aging.max_lag >= 0);
         if (start != TransientStart::Network)
@@ -428,6 +481,14 @@ void TransientOptions::validate() const {
         aging.check_step(g.dt);
         if (g.t_burn > 0) check_aging_range(aging, transient_grid_end(g));
     }
+}
+
+std::string to_string(TwoTimeGrid g) { return g == TwoTimeGrid::Uniform ? "uniform" : "log"; }
+
+TwoTimeGrid parse_two_time_grid(const std::string& s) {
+    if (s == "uniform") return TwoTimeGrid::Uniform;
+    if (s == "log") return TwoTimeGrid::Log;
+    throw BadInput("grid", "must be 'uniform' or 'log', got '" + s + "'");
 }
 
 double transient_grid_end(const TransientGrid& g) {
@@ -452,6 +513,9 @@ void check_inputs(const ModelParams& p, const GateDrive& drive, const TransientO
         throw BadInput("drive_amp_z", "drives the update gate, which is constant when alpha_z = 0");
     if (drive.amp_r != 0 && p.alpha_r == 0)
         throw BadInput("drive_amp_r", "drives the output gate, which is constant when alpha_r = 0");
+    if (o.grid.kind == TwoTimeGrid::Log && p.alpha_r != 0)
+        throw BadInput("grid", "the log grid needs a constant output gate (alpha_r = 0): the dynamic gate's two-time "
+                               "statistics are marched on the uniform grid only");
 }
 }  // namespace
 
@@ -515,6 +579,8 @@ TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, co
     const std::size_t M = (static_cast<std::size_t>(o.paths) + 7) / 8 * 8;
     res.paths = M;
     res.random_sets = o.random_sets;
+    res.grid = o.grid.kind;
+    res.rows = L.n;
     res.drive_start = drive.active() ? drive.t_on : std::numeric_limits<double>::infinity();
 
     StartState st;
@@ -541,15 +607,20 @@ TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, co
     std::vector<double> two_time_sum;
     for (int si = 0; si < S; ++si) {
         const std::uint64_t set_seed = stream_key(o.seed, 0x7a5, static_cast<std::uint64_t>(si));
-        SiteRun run(p, drive, L, M, set_seed, st, o.pivot_floor, o.jitter, probe_rows);
-        SetMeasure m = run.march(&prog, double(si));
+        const bool log_grid = o.grid.kind == TwoTimeGrid::Log;
+        SiteRun run(p, drive, L, M, set_seed, st, o.pivot_floor, o.jitter, probe_rows,
+                    log_grid ? std::array<std::size_t, 2>{std::size_t(o.grid.recent), std::size_t(o.grid.per_octave)}
+                             : std::array<std::size_t, 2>{0, 0});
+        std::size_t rows_used = n;
+        SetMeasure m = log_grid ? run.march_log(&prog, double(si), rows_used) : run.march(&prog, double(si));
+        res.memory_rows = std::max(res.memory_rows, log_grid ? rows_used : n);
         if (!m.finite) {
             res.converged = false;
             res.termination = Termination::NotFinite;
             res.message = "non-finite values on the sample paths (set " + std::to_string(si + 1) + ")";
             return res;
         }
-        if (si == 0) {
+        if (si == 0 && !log_grid) {
             // Fixed-point check of the march with the batch map; plain iteration if it is not met.
             std::vector<double> C = m.C;
             for (int it = 0; it < o.max_iterations; ++it) {
@@ -660,9 +731,15 @@ TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, co
     std::ostringstream msg;
     msg << (res.converged ? "converged: " : "not converged: ") << S << " random set(s) of " << M << " paths on "
         << n << " times (dt " << dt << ", burn-in " << res.t_burn << ", window [" << res.t.front() << ", "
-        << res.t.back() << "]); batch-map residual " << fmt("%.2e", res.residual) << " (tol " << fmt("%.1e", o.tol)
-        << ") after " << res.iterations << " application(s); clipped weight " << fmt("%.2e", res.clipped_weight)
-        << ", kept pivots " << fmt("%.3f", res.active_pivot_fraction) << "; start " << to_string(o.start) << ". ";
+        << res.t.back() << "]); ";
+    if (o.grid.kind == TwoTimeGrid::Log)
+        msg << "log grid: " << res.memory_rows << " memory rows at most (recent " << o.grid.recent << ", " << o.grid.per_octave
+            << " per octave), causal march without a batch-map check; clipped weight " << fmt("%.2e", res.clipped_weight);
+    else
+        msg << "batch-map residual " << fmt("%.2e", res.residual) << " (tol " << fmt("%.1e", o.tol) << ") after "
+            << res.iterations << " application(s); clipped weight " << fmt("%.2e", res.clipped_weight) << ", kept pivots "
+            << fmt("%.3f", res.active_pivot_fraction);
+    msg << "; start " << to_string(o.start) << ". ";
     if (res.has_reference)
         msg << "Pre-drive C_h(t,t) " << fmt("%.5g", res.pre_drive_C_h) << " +- " << fmt("%.2g", res.pre_drive_C_h_err)
             << " vs stationary " << fmt("%.5g", stat.C_h0) << " +- " << fmt("%.2g", stat.stat_err) << ". ";

@@ -37,10 +37,10 @@
 // C_h(t_w + tau, t_w) at those times since the start (t_w = k dt from the first grid row), on log-spaced
 // lags (dmft/aging_curves.hpp), and C_h(t, t) against t: the same quantities as the finite-N ageing test
 // (validation/aging.hpp). The two-time C_h of the paths is measured on the waiting-time rows only
-// (dmft/waiting_time_probe.hpp). The grid is uniform and the march costs O(n^2 M) time and O(n^2) memory
+// (dmft/waiting_time_probe.hpp). On the uniform grid the march costs O(n^2 M) time and O(n^2) memory
 // for n = (t_burn + t_before + horizon) / dt rows: a few hundred tau_h at dt = 0.2 (n = 2500: 10 s per
-// random set of 2000 paths on one core), about 2000 at dt = 0.5 (n = 4000: 29 s per set, 1 GB); longer
-// waiting times are the finite-N test's (docs/aging.md).
+// random set of 2000 paths on one core), about 2000 at dt = 0.5 (n = 4000: 29 s per set, 1 GB). The log
+// grid (TwoTimeGrid::Log) reaches 1e4-1e5 tau_h (docs/aging.md).
 //
 // Statistical errors are standard errors over independent random sets. Paths are processed in fixed
 // chunks and reduced in a fixed order: results do not depend on the number of threads.
@@ -57,12 +57,25 @@
 
 namespace gdmft {
 
+// The two-time grid of the march: `uniform` keeps C_phi(t_k, t_j) at every pair (the causal Cholesky
+// factor); `log` keeps, at step k, only the rows of a log-spaced memory (numerics/log_memory.hpp: the
+// `recent` latest rows, then `per_octave` rows per doubling of the lag) and draws the fields
+// conditionally on them. Cost O(n m M) and memory O(m M) with m ~ recent + per_octave log2(n), against
+// O(n^2 M) and O(n^2 + n M): long waiting times (1e4 tau_h and more) become affordable. The log grid
+// has no batch-map check (it would need the n x n covariance) and needs a constant output gate.
+enum class TwoTimeGrid { Uniform, Log };
+std::string to_string(TwoTimeGrid g);
+TwoTimeGrid parse_two_time_grid(const std::string& s);  // throws BadInput("grid", ...)
+
 // Grid parameters (kept apart from the solve parameters).
 struct TransientGrid {
     double dt = 0.2;        // time step, units of tau_h
     double t_before = 50;   // reported lead-in before the pulse at t = 0
     double horizon = 100;   // reported time after the pulse
     double t_burn = 0;      // burn-in before the reported window (not reported); 0 = automatic
+    TwoTimeGrid kind = TwoTimeGrid::Uniform;
+    int recent = 32;        // log grid: latest rows kept
+    int per_octave = 8;     // log grid: rows kept per doubling of the lag beyond `recent`
 };
 
 enum class TransientStart { Stationary, Network };
@@ -117,9 +130,13 @@ struct TransientResult {
     // Optional (keep_two_time): connected C_phi(t_i, t_j) - <phi(t_i)><phi(t_j)> on the window, row-major.
     std::vector<double> C_phi_two_time;
 
-    // Causal factors: largest clipped weight (relative to the trace) and fraction of kept pivots.
+    // Causal factors: largest clipped weight (relative to the trace) and fraction of kept pivots
+    // (uniform grid; NaN on the log grid, whose conditional draws keep every pivot).
     double clipped_weight = 0;
     double active_pivot_fraction = 0;
+    TwoTimeGrid grid = TwoTimeGrid::Uniform;
+    std::size_t rows = 0;         // grid rows from the start (n)
+    std::size_t memory_rows = 0;  // rows kept per step: n on the uniform grid, the largest set on the log grid
 
     // Stationary reference (when solved and converged; has_reference) and the comparison of the
     // pre-drive part of the window with it.

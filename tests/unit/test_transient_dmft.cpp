@@ -183,8 +183,55 @@ TEST_CASE("transient options: each rule names its option") {
     CHECK(with([](TransientOptions& c) { c.tol = -1; }) == "tol");
     CHECK(with([](TransientOptions& c) { c.max_iterations = 0; }) == "max_iter");
     CHECK(with([](TransientOptions& c) { c.jitter = 0.5; }) == "jitter");
+    CHECK(with([](TransientOptions& c) { c.grid.kind = TwoTimeGrid::Log, c.grid.recent = 0; }) == "grid_recent");
+    CHECK(with([](TransientOptions& c) { c.grid.kind = TwoTimeGrid::Log, c.grid.per_octave = 0; }) == "grid_per_octave");
+    CHECK(with([](TransientOptions& c) { c.grid.kind = TwoTimeGrid::Log, c.keep_two_time = true; }) == "two_time");
+    CHECK(with([](TransientOptions& c) { c.grid.t_burn = 5000; }) == "dt");  // 25250 uniform rows
+    CHECK(with([](TransientOptions& c) { c.grid.kind = TwoTimeGrid::Log, c.grid.t_burn = 5000; }) == "none");
     CHECK(parse_transient_start("network") == TransientStart::Network);
     CHECK_THROWS_AS(parse_transient_start("cold"), BadInput);
+    CHECK(parse_two_time_grid("log") == TwoTimeGrid::Log);
+    CHECK_THROWS_AS(parse_two_time_grid("sparse"), BadInput);
+}
+
+TEST_CASE("log grid: with every earlier step in memory it is the uniform grid's march on the same noise") {
+    // numerics/log_memory.hpp: K >= n makes each conditional draw the causal Cholesky row, so the two
+    // marches agree to rounding (systems of condition <= 1 / jitter = 1e6). Dynamic clock (both fields).
+    ModelParams p;
+    p.alpha_z = 4;
+    p.tau_z = 0.5;
+    TransientOptions o;
+    o.start = TransientStart::Network;
+    o.reference = false;
+    o.grid.dt = 0.25;
+    o.grid.t_burn = 10;
+    o.grid.t_before = 0;
+    o.grid.horizon = 40;  // 201 rows
+    o.paths = 200;
+    o.random_sets = 2;
+    o.aging.waiting_times = {5, 20};
+    o.aging.lags = 8;
+    GateDrive d;
+    const TransientResult u = solve_transient(p, d, o, nullptr);
+    o.grid.kind = TwoTimeGrid::Log;
+    o.grid.recent = 1000;
+    const TransientResult l = solve_transient(p, d, o, nullptr);
+    REQUIRE(u.converged);
+    REQUIRE(l.converged);
+    CHECK(l.memory_rows == 200);
+    CHECK(u.memory_rows == 201);
+    double worst = 0;
+    for (std::size_t s = 0; s < 2; ++s)
+        for (std::size_t i = 0; i < u.t.size(); ++i) worst = std::max(worst, std::abs(u.set_C_h_tt[s][i] - l.set_C_h_tt[s][i]));
+    for (std::size_t w = 0; w < 2; ++w)
+        for (std::size_t i = 0; i < u.aging.lags.size(); ++i)
+            worst = std::max(worst, std::abs(u.aging.curves[w].C_h[i] - l.aging.curves[w].C_h[i]));
+    CHECK(worst < 1e-8);
+    // A short memory changes the numbers (the check above can fail).
+    o.grid.recent = 4;
+    o.grid.per_octave = 1;
+    const TransientResult s = solve_transient(p, d, o, nullptr);
+    CHECK(std::abs(s.set_C_h_tt[0].back() - u.set_C_h_tt[0].back()) > 1e-6);
 }
 
 // A small, fast run: SCS limit (alpha_z = 0, Gaussian-closure reference), 200 times, 64 paths.
@@ -225,7 +272,10 @@ TEST_CASE("gdmft transient: bad input exits 2 naming the flag; an unreachable to
                          Case{"--horizon 0", "--horizon"}, Case{"--t-burn -1", "--t-burn"},
                          Case{"--drive-rise 0", "--drive-rise"}, Case{"--drive-t-on 5 --drive-t-off 2", "--drive-t-off"},
                          Case{"--start cold", "--start"}, Case{"--no-reference", "--no-reference"},
-                         Case{"--random-sets 0", "--random-sets"}, Case{"--alpha-z -1 --tau-z -1", "--tau-z"}}) {
+                         Case{"--random-sets 0", "--random-sets"}, Case{"--alpha-z -1 --tau-z -1", "--tau-z"},
+                         Case{"--grid sparse", "--grid"}, Case{"--grid-recent 8", "--grid-recent"},
+                         Case{"--grid log --grid-per-octave 0", "--grid-per-octave"},
+                         Case{"--grid log --two-time", "--two-time"}, Case{"--grid log --alpha-r 2", "--grid"}}) {
         const Run r = run_cli(kSmall + " " + c.args);
         CHECK_MESSAGE(r.code == 2, c.args);
         CHECK_MESSAGE(r.err.find(c.flag) != std::string::npos, c.args << ": " << r.err);
