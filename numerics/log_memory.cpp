@@ -6,24 +6,6 @@
 
 namespace gdmft {
 
-std::vector<std::size_t> log_memory_rows(std::size_t k, std::size_t recent, std::size_t per_octave) {
-    std::vector<std::size_t> rows;
-    const long long kk = static_cast<long long>(k);
-    long long b = static_cast<long long>(recent);
-    for (long long j = std::max(0LL, kk - b); j < kk; ++j) rows.push_back(static_cast<std::size_t>(j));
-    long long spacing = 2;
-    while (b < kk) {
-        const long long b_next = b + static_cast<long long>(per_octave) * spacing;
-        const long long lo = std::max(0LL, kk - b_next), hi = kk - b;  // [lo, hi)
-        // multiples of spacing in [lo, hi)
-        for (long long j = (lo + spacing - 1) / spacing * spacing; j < hi; j += spacing) rows.push_back(static_cast<std::size_t>(j));
-        b = b_next;
-        spacing *= 2;
-    }
-    std::sort(rows.begin(), rows.end());
-    return rows;
-}
-
 LogMemoryProcess::LogMemoryProcess(std::size_t M, std::size_t fields, std::size_t recent, std::size_t per_octave, double jitter)
     : M_(M), F_(fields), K_(recent), P_(per_octave), stride_((1 + fields) * M), jitter_(jitter) {}
 
@@ -39,7 +21,7 @@ std::size_t LogMemoryProcess::slot() {
 }
 
 double LogMemoryProcess::step(const double* f, const std::vector<const float*>& noise, const std::vector<double*>& out) {
-    const std::size_t m = ids_.size(), M = M_;
+    const std::size_t m = sizes_.size(), M = M_;
     const auto Mi = static_cast<Eigen::Index>(M);
     const Eigen::Map<const Eigen::VectorXd> fk(f, Mi);
     // Covariance row A(k, S) and A(k, k): one dot product per kept row (deterministic order).
@@ -85,59 +67,68 @@ double LogMemoryProcess::step(const double* f, const std::vector<const float*>& 
             for (std::size_t q = 0; q < wdt; ++q) o[q] = acc[q] + sd * double(xi[q]);
         }
     }
-    // The memory set of step k+1 (a subset of the current one plus row k) and its covariance.
-    const std::vector<std::size_t> next = log_memory_rows(k_ + 1, K_, P_);
-    std::vector<long long> from(next.size());  // index in the current set, or -1 for row k
+    // Row k joins the memory as a block of one step; Sigma grows by its covariance row.
     {
-        std::size_t o = 0;
-        for (std::size_t i = 0; i < next.size(); ++i) {
-            if (next[i] == k_) {
-                from[i] = -1;
-                continue;
-            }
-            while (o < m && ids_[o] < next[i]) ++o;
-            if (o == m || ids_[o] != next[i]) throw std::logic_error("LogMemoryProcess: memory sets are not nested");
-            from[i] = static_cast<long long>(o);
-        }
+        const auto m1 = static_cast<Eigen::Index>(m + 1);
+        Eigen::MatrixXd Sn(m1, m1);
+        Sn.topLeftCorner(m1 - 1, m1 - 1) = Sigma_;
+        Sn.block(m1 - 1, 0, 1, m1 - 1) = a.transpose();
+        Sn.block(0, m1 - 1, m1 - 1, 1) = a;
+        Sn(m1 - 1, m1 - 1) = akk;
+        Sigma_ = std::move(Sn);
+        const std::size_t s = slot();
+        std::copy(f, f + M, feat(s));
+        for (std::size_t q = 0; q < F_; ++q) std::copy(out[q], out[q] + M, field(s, q));
+        slots_.push_back(s);
+        sizes_.push_back(1);
     }
-    const auto n2 = static_cast<Eigen::Index>(next.size());
-    Eigen::MatrixXd Sn(n2, n2);
-    for (Eigen::Index i = 0; i < n2; ++i)
-        for (Eigen::Index j = 0; j <= i; ++j) {
-            const long long fi = from[std::size_t(i)], fj = from[std::size_t(j)];
-            double v;
-            if (fi < 0 && fj < 0)
-                v = akk;
-            else if (fi < 0)
-                v = a(fj);
-            else if (fj < 0)
-                v = a(fi);
-            else
-                v = Sigma_(fi, fj);
-            Sn(i, j) = Sn(j, i) = v;
-        }
-    std::vector<std::size_t> nslots(next.size());
-    std::vector<unsigned char> kept(m, 0);
-    for (std::size_t i = 0; i < next.size(); ++i)
-        if (from[i] >= 0) {
-            nslots[i] = slots_[std::size_t(from[i])];
-            kept[std::size_t(from[i])] = 1;
-        }
-    for (std::size_t j = 0; j < m; ++j)
-        if (!kept[j]) free_.push_back(slots_[j]);
-    for (std::size_t i = 0; i < next.size(); ++i)
-        if (from[i] < 0) {
-            const std::size_t s = slot();
-            std::copy(f, f + M, feat(s));
-            for (std::size_t q = 0; q < F_; ++q) std::copy(out[q], out[q] + M, field(s, q));
-            nslots[i] = s;
-        }
-    ids_ = next;
-    slots_ = std::move(nslots);
-    Sigma_ = std::move(Sn);
+    merge_blocks();
     max_rows_ = std::max(max_rows_, m);
     ++k_;
     return akk;
+}
+
+void LogMemoryProcess::merge_blocks() {
+    // Blocks are ordered oldest first with non-increasing sizes. While blocks of size s number more than
+    // their cap (`recent` for s = 1, `per_octave` above; the size then holds cap - 1 or cap blocks), the two oldest of them, which are adjacent,
+    // become one block of size 2s: the mean of their features and fields, and the mean of their rows
+    // and columns of Sigma. Every step is exact.
+    std::size_t largest = 0;
+    for (std::size_t z : sizes_) largest = std::max(largest, z);
+    for (std::size_t s = 1; s <= largest;) {
+        std::size_t first = sizes_.size(), count = 0;
+        for (std::size_t i = 0; i < sizes_.size(); ++i)
+            if (sizes_[i] == s) {
+                if (count == 0) first = i;
+                ++count;
+            }
+        const std::size_t cap = s == 1 ? K_ : P_;
+        if (count <= cap) {
+            s *= 2;
+            continue;
+        }
+        const std::size_t i = first, j = first + 1;  // the two oldest blocks of size s (adjacent)
+        const auto ii = static_cast<Eigen::Index>(i), jj = static_cast<Eigen::Index>(j);
+        const double dij = 0.25 * (Sigma_(ii, ii) + 2 * Sigma_(ii, jj) + Sigma_(jj, jj));
+        Sigma_.row(ii) = 0.5 * (Sigma_.row(ii) + Sigma_.row(jj));
+        Sigma_.col(ii) = 0.5 * (Sigma_.col(ii) + Sigma_.col(jj));
+        Sigma_(ii, ii) = dij;
+        const auto n = static_cast<Eigen::Index>(sizes_.size());
+        Eigen::MatrixXd S(n - 1, n - 1);
+        S.topLeftCorner(jj, jj) = Sigma_.topLeftCorner(jj, jj);
+        S.bottomLeftCorner(n - 1 - jj, jj) = Sigma_.bottomLeftCorner(n - 1 - jj, jj);
+        S.topRightCorner(jj, n - 1 - jj) = Sigma_.topRightCorner(jj, n - 1 - jj);
+        S.bottomRightCorner(n - 1 - jj, n - 1 - jj) = Sigma_.bottomRightCorner(n - 1 - jj, n - 1 - jj);
+        Sigma_ = std::move(S);
+        double* fi = &store_[slots_[i] * stride_];
+        const double* fj = &store_[slots_[j] * stride_];
+        for (std::size_t q = 0; q < stride_; ++q) fi[q] = 0.5 * (fi[q] + fj[q]);
+        free_.push_back(slots_[j]);
+        slots_.erase(slots_.begin() + long(j));
+        sizes_.erase(sizes_.begin() + long(j));
+        sizes_[i] = 2 * s;
+        largest = std::max(largest, 2 * s);
+    }
 }
 
 }  // namespace gdmft

@@ -1,42 +1,40 @@
 #pragma once
 // A causal Gaussian process on a long uniform time grid t_k = k dt with a log-spaced memory: the value
-// at step k is drawn conditionally on the process at a sparse set of earlier steps, all of the most
-// recent ones and ever fewer further back (a Vecchia approximation of the causal factor of
-// numerics/gaussian_process.hpp). Cost per step O(m M + m^3) and memory O(m M) for m memory rows and
+// at step k is drawn conditionally on the latest steps and on averages of the process over ever longer
+// blocks further back (a multi-resolution, Vecchia-type approximation of the causal factor of
+// numerics/gaussian_process.hpp). Cost per step O(m M + m^3) and memory O(m M) for m memory blocks and
 // M sample paths, instead of O(k M) and O(k M): a march of n steps costs O(n m M), m ~ log n.
 //
-// MEMORY SET. With `recent` = K and `per_octave` = P, the rows kept at step k are
-//   level 0: k-K, ..., k-1;   level l >= 1: the multiples of 2^l in [k - b_{l+1}, k - b_l),
-// b_1 = K, b_{l+1} = b_l + P 2^l: P rows of spacing 2^l per level, contiguous in the lag. The set at step
-// k+1 is contained in the set at step k plus row k (a row that leaves level l at its old end is a
-// multiple of 2^(l+1), hence in level l+1 at its new end), so every covariance among the kept rows was
-// measured when the later of the two rows was new: nothing is recomputed, nothing is looked up.
+// MEMORY. The past [0, k) is partitioned into contiguous blocks, oldest first, of sizes 1, 2, 4, ...
+// that do not increase towards the present: K - 1 to K = `recent` single steps, and at most P =
+// `per_octave` blocks of each larger size. After each step, while a size s has more blocks than its
+// cap, its two oldest (adjacent) blocks merge into one of size 2s. So the recent past is kept step by
+// step, and a lag L is resolved to about L / P. Blocks hold the means over their steps, not samples:
+// a sample of a process with a fast and a slow part is a noisy reading of the slow part, and a mean
+// over a block is not (sparse single samples overstated the slow power and made a slowly relaxing
+// variance drift upwards).
 //
-// DRAW. With x_S the kept values, a the covariance row A(k, S), Sigma = A(S, S) + jitter diag, the value
-//   x_k = w . x_S + sqrt(d) xi_k,   Sigma w = a,   d = A(k,k) (1 + jitter) - w . a
-// is the exact conditional draw given the kept rows. With K >= n (every earlier row kept) this is the
-// causal Cholesky factor of A + jitter diag(A) row by row, so the march is the uniform grid's march on
-// the same noise, to rounding (tests/unit/test_log_memory.cpp). With fewer rows, the covariance of x at
-// lags beyond K is that implied by the conditional chain; its error on slowly varying covariances is
-// measured in the same test and in docs/aging.md.
+// DRAW. With x_B the block means, a = Cov(x_k, x_B), Sigma = Cov(x_B, x_B) + jitter diag, the value
+//   x_k = w . x_B + sqrt(d) xi_k,   Sigma w = a,   d = A(k,k) (1 + jitter) - w . a
+// is the exact conditional draw given the block means. The covariances are those of the caller's
+// feature vectors: A(k, j) = (1/M) sum_p f_p(t_k) f_p(t_j), so the covariance with a block mean is that
+// with the block's mean feature vector, and a merge is exact (means of means, rows and columns of Sigma
+// averaged). With K >= n no block ever merges and this is the causal Cholesky factor of A + jitter
+// diag(A) row by row: the march is the uniform grid's march on the same noise, to rounding
+// (tests/unit/test_log_memory.cpp). With fewer blocks the covariance of x is that implied by the
+// conditional chain; its error is measured in the same test and in docs/aging.md.
 //
-// A negative d (the measured covariance is not positive semidefinite on the kept rows) is clipped to 0
-// and counted in clipped_weight() relative to the trace, as in CausalCholesky.
-//
-// The covariance row is measured by the caller's feature vectors (the DMFT's phi(h) on the paths):
-// A(k, j) = (1/M) sum_p f_p(t_k) f_p(t_j). So the process stores, for every kept row, the M feature
-// values and the M values of each of its F independent fields (fields with the same covariance and
-// independent noise share the weights w). Sums are in a fixed order: results do not depend on the
-// number of threads.
+// A negative d (the measured covariance is not positive semidefinite on the kept blocks) is clipped to
+// 0 and counted in clipped_weight() relative to the trace, as in CausalCholesky. The process stores,
+// per block, the M mean feature values and the M mean values of each of its F independent fields
+// (fields with the same covariance and independent noise share the weights w). Sums are in a fixed
+// order: results do not depend on the number of threads.
 #include <cstddef>
 #include <vector>
 
 #include <Eigen/Dense>
 
 namespace gdmft {
-
-// The log-spaced memory set (rows < k kept at step k), in increasing order.
-std::vector<std::size_t> log_memory_rows(std::size_t k, std::size_t recent, std::size_t per_octave);
 
 class LogMemoryProcess {
 public:
@@ -48,21 +46,23 @@ public:
     double step(const double* f, const std::vector<const float*>& noise, const std::vector<double*>& out);
 
     std::size_t steps() const { return k_; }
-    std::size_t max_rows() const { return max_rows_; }   // largest memory set used
+    std::size_t max_rows() const { return max_rows_; }  // most blocks conditioned on at one step
     double clipped_weight() const { return trace_ > 0 ? clipped_ / trace_ : 0.0; }
-    std::size_t rows_kept() const { return ids_.size(); }
+    // Sizes of the memory blocks, oldest first (they sum to steps()).
+    const std::vector<std::size_t>& block_sizes() const { return sizes_; }
 
 private:
     std::size_t slot();  // a free storage slot
+    void merge_blocks();
     double* feat(std::size_t s) { return &store_[s * stride_]; }
     double* field(std::size_t s, std::size_t i) { return &store_[s * stride_ + (1 + i) * M_]; }
 
     std::size_t M_, F_, K_, P_, stride_;
     double jitter_;
     std::size_t k_ = 0, max_rows_ = 0;
-    std::vector<std::size_t> ids_, slots_;  // kept rows (increasing) and their storage slots
-    Eigen::MatrixXd Sigma_;                 // A(S, S) (without jitter)
-    std::vector<double> store_;             // slot s: M feature values, then F x M field values
+    std::vector<std::size_t> sizes_, slots_;  // blocks, oldest first: sizes and storage slots
+    Eigen::MatrixXd Sigma_;                   // covariance of the block means (without jitter)
+    std::vector<double> store_;               // slot s: M feature means, then F x M field means
     std::vector<std::size_t> free_;
     double clipped_ = 0, trace_ = 0;
 };
