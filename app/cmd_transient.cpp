@@ -80,6 +80,7 @@ nlohmann::json result_json(const TransientCli& c, const TransientResult& r) {
     j["grid"] = to_string(r.grid);
     j["rows"] = r.rows;
     j["memory_rows"] = r.memory_rows;
+    j["field_variance_ratio"] = num(r.field_variance_ratio);
     j["paths"] = r.paths;
     j["random_sets"] = r.random_sets;
     j["times"] = r.t.size();
@@ -136,11 +137,11 @@ Command add_transient(CLI::App& root) {
     cmd->add_option("--t-burn", o.grid.t_burn, "burn-in before the reported window; 0 = automatic")->capture_default_str()->group("Grid");
     cmd->add_option("--dt", o.grid.dt, "time step (units of tau_h)")->capture_default_str()->group("Grid");
     cmd->add_option("--grid", cli->grid,
-                    "two-time grid of the march: 'uniform' (every pair of times) or 'log' (a log-spaced memory: long "
-                    "waiting times at cost ~ n log n; constant output gate only)")
+                    "two-time grid of the march: 'uniform' (every pair of times) or 'log' (a log-spaced memory of block "
+                    "means: long waiting times at cost ~ n log n; constant output gate only; check by doubling --paths)")
         ->capture_default_str()->group("Grid");
-    cmd->add_option("--grid-recent", o.grid.recent, "log grid: latest steps kept in memory")->capture_default_str()->group("Grid");
-    cmd->add_option("--grid-per-octave", o.grid.per_octave, "log grid: steps kept per doubling of the lag beyond the recent ones")
+    cmd->add_option("--grid-recent", o.grid.recent, "log grid: latest single steps kept in memory")->capture_default_str()->group("Grid");
+    cmd->add_option("--grid-per-octave", o.grid.per_octave, "log grid: blocks (step means) kept of each length 2, 4, 8, ...")
         ->capture_default_str()->group("Grid");
     cmd->add_option("--paths", o.paths, "sample paths per random set")->capture_default_str()->group("Solver");
     cmd->add_option("--random-sets", o.random_sets, "independent random sets (statistical errors)")->capture_default_str()->group("Solver");

@@ -63,6 +63,7 @@ struct SetMeasure {
     std::vector<double> C;  // n x n raw C_phi (symmetric, full)
     std::vector<std::vector<double>> h_products;  // waiting-time probe: [w][k] raw <h(t_k) h(t_w)>
     double clipped = 0, active_fraction = 0;
+    double field_ratio = nan_v;  // log grid: mean path variance of the field / C_phi(t,t) over the last tenth
     bool finite = true;
 };
 
@@ -99,6 +100,8 @@ public:
         SetMeasure out = make_measure();
         start_paths();
         LogMemoryProcess proc(M, clock_dyn_ ? 2 : 1, log_[0], log_[1], jitter_);
+        double ratio_sum = 0;
+        std::size_t ratio_count = 0;
         std::vector<double> uh(M), uz(clock_dyn_ ? M : 0), eh(M), ez(clock_dyn_ ? M : 0);
         const double sh = p_.g_h * p_.gate_r().at_zero(), sr0 = p_.gate_r().at_zero();
         for (std::size_t k = 0; k < n; ++k) {
@@ -108,6 +111,7 @@ public:
             std::vector<double*> fields{uh.data()};
             if (clock_dyn_) noise.push_back(xz_.data()), fields.push_back(uz.data());
             const double ckk = proc.step(phi_.data(), noise, fields);
+            if (10 * k >= 9 * n) ratio_sum += proc.path_variance_ratio(), ++ratio_count;
             out.var_phi[k] = ckk - out.mean_phi[k] * out.mean_phi[k];
             for (std::size_t q = 0; q < M; ++q) eh[q] = sh * uh[q];
             if (clock_dyn_)
@@ -121,6 +125,7 @@ public:
         }
         out.clipped = proc.clipped_weight();
         out.active_fraction = nan_v;
+        out.field_ratio = ratio_count > 0 ? ratio_sum / double(ratio_count) : nan_v;
         out.h_products = probe_.products();
         rows_used = proc.max_rows();
         return out;
@@ -649,6 +654,7 @@ TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, co
         }
         res.clipped_weight = std::max(res.clipped_weight, m.clipped);
         res.active_pivot_fraction += m.active_fraction / double(S);
+        res.field_variance_ratio = (si == 0 ? 0.0 : res.field_variance_ratio) + m.field_ratio / double(S);
         if (o.keep_two_time) {
             const std::size_t w = n - L.k_window;
             if (two_time_sum.empty()) two_time_sum.assign(w * w, 0.0);
@@ -733,8 +739,10 @@ TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, co
         << n << " times (dt " << dt << ", burn-in " << res.t_burn << ", window [" << res.t.front() << ", "
         << res.t.back() << "]); ";
     if (o.grid.kind == TwoTimeGrid::Log)
-        msg << "log grid: " << res.memory_rows << " memory rows at most (recent " << o.grid.recent << ", " << o.grid.per_octave
-            << " per octave), causal march without a batch-map check; clipped weight " << fmt("%.2e", res.clipped_weight);
+        msg << "log grid: " << res.memory_rows << " memory blocks at most (recent " << o.grid.recent << ", " << o.grid.per_octave
+            << " per size), causal march without a batch-map check; clipped weight " << fmt("%.2e", res.clipped_weight)
+            << "; field variance on the paths / C_phi(t,t) over the last tenth " << fmt("%.3f", res.field_variance_ratio)
+            << (std::abs(res.field_variance_ratio - 1) > 0.05 ? " (off by more than 5%: raise --paths, docs/aging.md)" : "");
     else
         msg << "batch-map residual " << fmt("%.2e", res.residual) << " (tol " << fmt("%.1e", o.tol) << ") after "
             << res.iterations << " application(s); clipped weight " << fmt("%.2e", res.clipped_weight) << ", kept pivots "

@@ -58,11 +58,13 @@
 namespace gdmft {
 
 // The two-time grid of the march: `uniform` keeps C_phi(t_k, t_j) at every pair (the causal Cholesky
-// factor); `log` keeps, at step k, only the rows of a log-spaced memory (numerics/log_memory.hpp: the
-// `recent` latest rows, then `per_octave` rows per doubling of the lag) and draws the fields
-// conditionally on them. Cost O(n m M) and memory O(m M) with m ~ recent + per_octave log2(n), against
-// O(n^2 M) and O(n^2 + n M): long waiting times (1e4 tau_h and more) become affordable. The log grid
-// has no batch-map check (it would need the n x n covariance) and needs a constant output gate.
+// factor); `log` keeps a multi-resolution memory of the past (numerics/log_memory.hpp: the `recent`
+// latest steps, then means over blocks of 2, 4, 8, ... steps, at most `per_octave` of each size) and
+// draws the fields conditionally on it. Cost O(n m M) and memory O(m M) with m ~ recent + per_octave
+// log2(n), against O(n^2 M) and O(n^2 + n M): long waiting times (1e4 tau_h and more) become
+// affordable. At large alpha_z its equal-time variance carries a finite-M bias that grows with time
+// (docs/aging.md): check by doubling the paths. The log grid has no batch-map check (it would need the
+// n x n covariance) and needs a constant output gate.
 enum class TwoTimeGrid { Uniform, Log };
 std::string to_string(TwoTimeGrid g);
 TwoTimeGrid parse_two_time_grid(const std::string& s);  // throws BadInput("grid", ...)
@@ -74,8 +76,8 @@ struct TransientGrid {
     double horizon = 100;   // reported time after the pulse
     double t_burn = 0;      // burn-in before the reported window (not reported); 0 = automatic
     TwoTimeGrid kind = TwoTimeGrid::Uniform;
-    int recent = 32;        // log grid: latest rows kept
-    int per_octave = 8;     // log grid: rows kept per doubling of the lag beyond `recent`
+    int recent = 32;        // log grid: latest single steps kept
+    int per_octave = 8;     // log grid: blocks kept of each size 2, 4, 8, ...
 };
 
 enum class TransientStart { Stationary, Network };
@@ -136,7 +138,11 @@ struct TransientResult {
     double active_pivot_fraction = 0;
     TwoTimeGrid grid = TwoTimeGrid::Uniform;
     std::size_t rows = 0;         // grid rows from the start (n)
-    std::size_t memory_rows = 0;  // rows kept per step: n on the uniform grid, the largest set on the log grid
+    std::size_t memory_rows = 0;  // rows kept per step: n on the uniform grid, the most blocks on the log grid
+    // Log grid: path variance of the h field over its covariance, mean over the last tenth of the steps
+    // and the random sets; 1 up to sampling noise when the march is consistent (NaN on the uniform grid).
+    // Above ~1.05 the finite-M drift of docs/aging.md is under way: raise the paths.
+    double field_variance_ratio = std::numeric_limits<double>::quiet_NaN();
 
     // Stationary reference (when solved and converged; has_reference) and the comparison of the
     // pre-drive part of the window with it.

@@ -67,6 +67,11 @@ double LogMemoryProcess::step(const double* f, const std::vector<const float*>& 
             for (std::size_t q = 0; q < wdt; ++q) o[q] = acc[q] + sd * double(xi[q]);
         }
     }
+    // Consistency on the paths: the path variance of field 0 against A(k, k).
+    if (F_ > 0 && akk > 0) {
+        const Eigen::Map<const Eigen::VectorXd> x0(out[0], Mi);
+        last_ratio_ = x0.squaredNorm() / double(M) / (akk * (1 + jitter_));
+    }
     // Row k joins the memory as a block of one step; Sigma grows by its covariance row.
     {
         const auto m1 = static_cast<Eigen::Index>(m + 1);

@@ -48,6 +48,10 @@ public:
     std::size_t steps() const { return k_; }
     std::size_t max_rows() const { return max_rows_; }  // most blocks conditioned on at one step
     double clipped_weight() const { return trace_ > 0 ? clipped_ / trace_ : 0.0; }
+    // (1/M) sum_p x_p(t_k)^2 / A(k, k) of field 0 at the last step: 1 up to sampling noise (sd about
+    // sqrt(2/M)) when the fields on the paths carry the variance their covariance asks for. On the log
+    // grid in a self-consistent march it can drift above 1 (docs/aging.md): a sign to raise M.
+    double path_variance_ratio() const { return last_ratio_; }
     // Sizes of the memory blocks, oldest first (they sum to steps()).
     const std::vector<std::size_t>& block_sizes() const { return sizes_; }
 
@@ -64,7 +68,7 @@ private:
     Eigen::MatrixXd Sigma_;                   // covariance of the block means (without jitter)
     std::vector<double> store_;               // slot s: M feature means, then F x M field means
     std::vector<std::size_t> free_;
-    double clipped_ = 0, trace_ = 0;
+    double clipped_ = 0, trace_ = 0, last_ratio_ = 1.0;
 };
 
 }  // namespace gdmft
