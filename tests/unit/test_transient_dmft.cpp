@@ -220,6 +220,10 @@ TEST_CASE("log grid: with every earlier step in memory it is the uniform grid's 
     REQUIRE(l.converged);
     CHECK(l.memory_rows == 200);
     CHECK(u.memory_rows == 201);
+    // The path variance of the h field over its covariance: NaN on the uniform grid; on 200 paths the
+    // ratio at one step scatters by about sqrt(2/200) = 0.1, here averaged over the last 20 steps.
+    CHECK(std::isnan(u.field_variance_ratio));
+    CHECK(std::abs(l.field_variance_ratio - 1) < 0.3);
     double worst = 0;
     for (std::size_t s = 0; s < 2; ++s)
         for (std::size_t i = 0; i < u.t.size(); ++i) worst = std::max(worst, std::abs(u.set_C_h_tt[s][i] - l.set_C_h_tt[s][i]));
