@@ -64,27 +64,28 @@ struct SetMeasure {
     std::vector<std::vector<double>> h_products;  // waiting-time probe: [w][k] raw <h(t_k) h(t_w)>
     double clipped = 0, active_fraction = 0;
     double field_ratio = nan_v;  // log grid: mean path variance of the field / C_phi(t,t) over the last tenth
+    std::size_t memory_rows = 0; // rows the fields were conditioned on at most (n on the uniform grid)
     bool finite = true;
 };
 
 // The single site on M paths for one random set: the causal march and the batch map.
 class SiteRun {
 public:
-    // log_grid: {recent, per_octave} of the log-spaced memory, or {0, 0} for the uniform grid.
+    // log_memory: {recent, per_octave} of the log-spaced memory, or {0, 0} for the uniform grid.
     SiteRun(const ModelParams& p, const GateDrive& d, const Layout& L, std::size_t M, std::uint64_t set_seed,
             const StartState& st, double pivot_floor, double jitter, std::vector<std::size_t> probe_rows,
-            std::array<std::size_t, 2> log_grid = {0, 0})
+            std::array<std::size_t, 2> log_memory = {0, 0})
         : p_(p), d_(d), L_(L), M_(M), seed_(set_seed), st_(st), floor_(pivot_floor), jitter_(jitter),
           probe_(std::move(probe_rows), L.n, M),
           clock_dyn_(p.alpha_z != 0 && (p.g_z != 0 || d.amp_z != 0)), r_dyn_(p.alpha_r != 0),
-          zf_(detail::FilterStep::make(L.dt, p.tau_z)), nchunks_((M + kChunk - 1) / kChunk), log_(log_grid) {
+          zf_(detail::FilterStep::make(L.dt, p.tau_z)), nchunks_((M + kChunk - 1) / kChunk), log_(log_memory) {
         // The uniform grid keeps phi and the noise of every row; the log grid draws each row's noise
         // from the same keyed streams when it is needed and keeps phi in its memory.
-        const std::size_t rows = log_[0] > 0 ? 1 : L.n;
+        const std::size_t rows = log_grid() ? 1 : L.n;
         phi_.assign(rows * M, 0.0);
         xh_.assign(rows * M, 0.0f);
         if (clock_dyn_) xz_.assign(rows * M, 0.0f);
-        if (log_[0] == 0)
+        if (!log_grid())
             for (std::size_t k = 0; k < L.n; ++k) fill_noise(k, k);
         bz_.resize(L.n);
         for (std::size_t k = 0; k < L.n; ++k) bz_[k] = d.b_z(L.time(k));
@@ -94,8 +95,8 @@ public:
 
     // Causal march on the log grid: each row's fields drawn conditionally on the log-spaced memory
     // (numerics/log_memory.hpp), with the noise of the uniform grid's march (the same keyed streams).
-    // Constant output gate only (checked by the caller). Returns the largest memory set in `rows_used`.
-    SetMeasure march_log(Progress* prog, double progress_base, std::size_t& rows_used) {
+    // Constant output gate only (checked by the caller).
+    SetMeasure march_log(Progress* prog, double progress_base) {
         const std::size_t n = L_.n, M = M_;
         SetMeasure out = make_measure();
         start_paths();
@@ -104,12 +105,12 @@ public:
         std::size_t ratio_count = 0;
         std::vector<double> uh(M), uz(clock_dyn_ ? M : 0), eh(M), ez(clock_dyn_ ? M : 0);
         const double sh = p_.g_h * p_.gate_r().at_zero(), sr0 = p_.gate_r().at_zero();
+        std::vector<const float*> noise{xh_.data()};  // row k's noise is filled into row 0
+        std::vector<double*> fields{uh.data()};
+        if (clock_dyn_) noise.push_back(xz_.data()), fields.push_back(uz.data());
         for (std::size_t k = 0; k < n; ++k) {
             observe(k, out);
             fill_noise(k, 0);
-            std::vector<const float*> noise{xh_.data()};
-            std::vector<double*> fields{uh.data()};
-            if (clock_dyn_) noise.push_back(xz_.data()), fields.push_back(uz.data());
             const double ckk = proc.step(phi_.data(), noise, fields);
             if (10 * k >= 9 * n) ratio_sum += proc.path_variance_ratio(), ++ratio_count;
             out.var_phi[k] = ckk - out.mean_phi[k] * out.mean_phi[k];
@@ -127,7 +128,7 @@ public:
         out.active_fraction = nan_v;
         out.field_ratio = ratio_count > 0 ? ratio_sum / double(ratio_count) : nan_v;
         out.h_products = probe_.products();
-        rows_used = proc.max_rows();
+        out.memory_rows = proc.max_rows();
         return out;
     }
 
@@ -167,6 +168,7 @@ public:
         out.clipped = std::max(Lphi.clipped_weight(), r_dyn_ ? Lh.clipped_weight() : 0.0);
         out.active_fraction = double(r_dyn_ ? Lh.active_pivots() : Lphi.active_pivots()) / double(n);
         out.h_products = probe_.products();
+        out.memory_rows = n;
         return out;
     }
 
@@ -231,11 +233,13 @@ public:
     }
 
 private:
+    bool log_grid() const { return log_[0] > 0; }
+
     SetMeasure make_measure() const {
         SetMeasure m;
         const std::size_t n = L_.n;
         for (auto* v : {&m.mean_h, &m.var_h, &m.mean_phi, &m.var_phi, &m.mean_sigma_z, &m.mean_sigma_r, &m.R}) v->assign(n, 0.0);
-        if (log_[0] == 0) m.C.assign(n * n, 0.0);
+        if (!log_grid()) m.C.assign(n * n, 0.0);
         return m;
     }
 
@@ -273,7 +277,7 @@ private:
     // phi(h(t_k)) into row k (row 0 on the log grid), and the one-time means at t_k.
     void observe(std::size_t k, SetMeasure& out) {
         const Phi phi = p_.phi_fn();
-        double* row = &phi_[(log_[0] > 0 ? 0 : k) * M_];
+        double* row = &phi_[(log_grid() ? 0 : k) * M_];
 #pragma omp parallel for schedule(static)
         for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(nchunks_); ++ci) {
             const std::size_t p0 = std::size_t(ci) * kChunk, p1 = std::min(M_, p0 + kChunk);
@@ -616,9 +620,8 @@ TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, co
         SiteRun run(p, drive, L, M, set_seed, st, o.pivot_floor, o.jitter, probe_rows,
                     log_grid ? std::array<std::size_t, 2>{std::size_t(o.grid.recent), std::size_t(o.grid.per_octave)}
                              : std::array<std::size_t, 2>{0, 0});
-        std::size_t rows_used = n;
-        SetMeasure m = log_grid ? run.march_log(&prog, double(si), rows_used) : run.march(&prog, double(si));
-        res.memory_rows = std::max(res.memory_rows, log_grid ? rows_used : n);
+        SetMeasure m = log_grid ? run.march_log(&prog, double(si)) : run.march(&prog, double(si));
+        res.memory_rows = std::max(res.memory_rows, m.memory_rows);
         if (!m.finite) {
             res.converged = false;
             res.termination = Termination::NotFinite;
@@ -654,7 +657,6 @@ TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, co
         }
         res.clipped_weight = std::max(res.clipped_weight, m.clipped);
         res.active_pivot_fraction += m.active_fraction / double(S);
-        res.field_variance_ratio = (si == 0 ? 0.0 : res.field_variance_ratio) + m.field_ratio / double(S);
         if (o.keep_two_time) {
             const std::size_t w = n - L.k_window;
             if (two_time_sum.empty()) two_time_sum.assign(w * w, 0.0);
@@ -669,6 +671,10 @@ TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, co
         sets.push_back(std::move(m));
     }
     prog.finish();
+    if (o.grid.kind == TwoTimeGrid::Log) {
+        res.field_variance_ratio = 0.0;
+        for (const SetMeasure& m : sets) res.field_variance_ratio += m.field_ratio / double(S);
+    }
     if (!probe_rows.empty()) res.aging = aging_from_sets(sets, probe_rows, aging_lags, dt, o.random_sets);
 
     // Assemble the reported window: means and standard errors over sets.

@@ -94,13 +94,12 @@ double LogMemoryProcess::step(const double* f, const std::vector<const float*>& 
 }
 
 void LogMemoryProcess::merge_blocks() {
-    // Blocks are ordered oldest first with non-increasing sizes. While blocks of size s number more than
-    // their cap (`recent` for s = 1, `per_octave` above; the size then holds cap - 1 or cap blocks), the two oldest of them, which are adjacent,
-    // become one block of size 2s: the mean of their features and fields, and the mean of their rows
-    // and columns of Sigma. Every step is exact.
-    std::size_t largest = 0;
-    for (std::size_t z : sizes_) largest = std::max(largest, z);
-    for (std::size_t s = 1; s <= largest;) {
+    // Blocks are ordered oldest first with non-increasing sizes, so the oldest is the largest. While
+    // blocks of size s number more than their cap (`recent` for s = 1, `per_octave` above; the size then
+    // holds cap - 1 or cap blocks), the two oldest of them, which are adjacent, become one block of size
+    // 2s: the mean of their features and fields, and the mean of their rows and columns of Sigma. Every
+    // step is exact.
+    for (std::size_t s = 1; s <= sizes_.front();) {
         std::size_t first = sizes_.size(), count = 0;
         for (std::size_t i = 0; i < sizes_.size(); ++i)
             if (sizes_[i] == s) {
@@ -132,7 +131,6 @@ void LogMemoryProcess::merge_blocks() {
         slots_.erase(slots_.begin() + long(j));
         sizes_.erase(sizes_.begin() + long(j));
         sizes_[i] = 2 * s;
-        largest = std::max(largest, 2 * s);
     }
 }
 

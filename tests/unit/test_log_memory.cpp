@@ -17,9 +17,11 @@ using namespace gdmft;
 
 namespace {
 
-// A non-stationary covariance with a fast and a slow (power-law) part, ageing like t^0.6:
-// A(t, s) = v(t, s) [ 0.5 exp(-|t-s|/2) + 0.5 (1 + |t-s| / (2 + 0.3 min(t,s)^0.6))^(-1/2) ]
-// with a slowly varying amplitude; positive definite as a sum of ... checked numerically below.
+// A non-stationary covariance with a fast and a slow part whose scale ages like t^0.6: with d = |t-s| and
+// a = 2 + 0.3 min(t,s)^0.6,
+//   A(t, s) = v(t) v(s) [ 0.5 exp(-d/2) + 0.5 exp(-d / (20 a)) (1 + d/a)^(-1/2) ],
+// v(t)^2 = 1 + 0.5 tanh(t/200): a power law cut off at 20 a. Positive definiteness on the grid is
+// checked by the Cholesky factor in features() (REQUIRE).
 double kernel(double t, double s) {
     const double d = std::abs(t - s), age = 2 + 0.3 * std::pow(std::min(t, s), 0.6);
     const double amp = std::sqrt((1.0 + 0.5 * std::tanh(t / 200)) * (1.0 + 0.5 * std::tanh(s / 200)));
