@@ -74,11 +74,12 @@ public:
     // log_memory: {recent, per_octave} of the log-spaced memory, or {0, 0} for the uniform grid.
     SiteRun(const ModelParams& p, const GateDrive& d, const Layout& L, std::size_t M, std::uint64_t set_seed,
             const StartState& st, double pivot_floor, double jitter, std::vector<std::size_t> probe_rows,
-            std::array<std::size_t, 2> log_memory = {0, 0})
+            std::array<std::size_t, 2> log_memory = {0, 0}, bool match_moments = true)
         : p_(p), d_(d), L_(L), M_(M), seed_(set_seed), st_(st), floor_(pivot_floor), jitter_(jitter),
           probe_(std::move(probe_rows), L.n, M),
           clock_dyn_(p.alpha_z != 0 && (p.g_z != 0 || d.amp_z != 0)), r_dyn_(p.alpha_r != 0),
-          zf_(detail::FilterStep::make(L.dt, p.tau_z)), nchunks_((M + kChunk - 1) / kChunk), log_(log_memory) {
+          zf_(detail::FilterStep::make(L.dt, p.tau_z)), nchunks_((M + kChunk - 1) / kChunk), log_(log_memory),
+          match_(match_moments) {
         // The uniform grid keeps phi and the noise of every row; the log grid draws each row's noise
         // from the same keyed streams when it is needed and keeps phi in its memory.
         const std::size_t rows = log_grid() ? 1 : L.n;
@@ -100,7 +101,7 @@ public:
         const std::size_t n = L_.n, M = M_;
         SetMeasure out = make_measure();
         start_paths();
-        LogMemoryProcess proc(M, clock_dyn_ ? 2 : 1, log_[0], log_[1], jitter_);
+        LogMemoryProcess proc(M, clock_dyn_ ? 2 : 1, log_[0], log_[1], jitter_, match_);
         double ratio_sum = 0;
         std::size_t ratio_count = 0;
         std::vector<double> uh(M), uz(clock_dyn_ ? M : 0), eh(M), ez(clock_dyn_ ? M : 0);
@@ -381,6 +382,7 @@ private:
     detail::FilterStep zf_;
     std::size_t nchunks_;
     std::array<std::size_t, 2> log_;  // log grid {recent, per_octave}; {0, 0}: uniform
+    bool match_;                       // log grid: matched noise (numerics/log_memory.hpp)
     std::vector<double> phi_;        // n x M, time-major (log grid: the current row)
     std::vector<float> xh_, xz_;     // white noise behind eta_h and eta_z, n x M (log grid: the current row)
     std::vector<double> bz_;         // b_z on the grid
@@ -482,6 +484,10 @@ void TransientOptions::validate() const {
         if (g.per_octave < 1) throw BadInput("grid_per_octave", "must be an integer >= 1");
         if (n > 2e6) throw BadInput("dt", "the log grid would have more than 2e6 steps: raise dt or shorten the window");
         if (keep_two_time) throw BadInput("two_time", "the two-time C_phi is kept on the uniform grid only (grid = log keeps a log-spaced memory)");
+        const double blocks = g.recent + g.per_octave * std::floor(std::log2(std::max(n, 1.0)));
+        if (g.match_moments && paths < 2 * blocks)
+            throw BadInput("paths", "the log grid's matched noise needs at least twice as many paths as memory blocks (up to " +
+                                        fmt("%g", blocks) + " here): raise paths or lower grid_recent / grid_per_octave");
     }
     if (!aging.waiting_times.empty()) {
         aging.validate(aging.max_lag >= 0);
@@ -619,7 +625,8 @@ TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, co
         const bool log_grid = o.grid.kind == TwoTimeGrid::Log;
         SiteRun run(p, drive, L, M, set_seed, st, o.pivot_floor, o.jitter, probe_rows,
                     log_grid ? std::array<std::size_t, 2>{std::size_t(o.grid.recent), std::size_t(o.grid.per_octave)}
-                             : std::array<std::size_t, 2>{0, 0});
+                             : std::array<std::size_t, 2>{0, 0},
+                    o.grid.match_moments);
         SetMeasure m = log_grid ? run.march_log(&prog, double(si)) : run.march(&prog, double(si));
         res.memory_rows = std::max(res.memory_rows, m.memory_rows);
         if (!m.finite) {

@@ -62,9 +62,10 @@ namespace gdmft {
 // latest steps, then means over blocks of 2, 4, 8, ... steps, at most `per_octave` of each size) and
 // draws the fields conditionally on it. Cost O(n m M) and memory O(m M) with m ~ recent + per_octave
 // log2(n), against O(n^2 M) and O(n^2 + n M): long waiting times (1e4 tau_h and more) become
-// affordable. At large alpha_z its equal-time variance carries a finite-M bias that grows with time
-// (docs/aging.md): check by doubling the paths. The log grid has no batch-map check (it would need the
-// n x n covariance) and needs a constant output gate.
+// affordable. Its draws use matched noise (the fields' path covariance on the memory equals the measured
+// C_phi at every step), without which the equal-time variance drifts upwards with time at finite M
+// (docs/aging.md). The log grid has no batch-map check (it would need the n x n covariance) and needs a
+// constant output gate.
 enum class TwoTimeGrid { Uniform, Log };
 std::string to_string(TwoTimeGrid g);
 TwoTimeGrid parse_two_time_grid(const std::string& s);  // throws BadInput("grid", ...)
@@ -78,6 +79,10 @@ struct TransientGrid {
     TwoTimeGrid kind = TwoTimeGrid::Uniform;
     int recent = 32;        // log grid: latest single steps kept
     int per_octave = 8;     // log grid: blocks kept of each size 2, 4, 8, ...
+    // log grid: each draw's noise orthogonal on the paths to the kept field blocks, so the fields' path
+    // covariance on the memory is exactly the measured C_phi (numerics/log_memory.hpp). Needs at least
+    // twice as many paths as memory blocks. false = plain noise, whose finite-M drift docs/aging.md shows.
+    bool match_moments = true;
 };
 
 enum class TransientStart { Stationary, Network };

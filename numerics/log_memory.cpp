@@ -6,8 +6,9 @@
 
 namespace gdmft {
 
-LogMemoryProcess::LogMemoryProcess(std::size_t M, std::size_t fields, std::size_t recent, std::size_t per_octave, double jitter)
-    : M_(M), F_(fields), K_(recent), P_(per_octave), stride_((1 + fields) * M), jitter_(jitter) {}
+LogMemoryProcess::LogMemoryProcess(std::size_t M, std::size_t fields, std::size_t recent, std::size_t per_octave,
+                                   double jitter, bool match_moments)
+    : M_(M), F_(fields), K_(recent), P_(per_octave), stride_((1 + fields) * M), jitter_(jitter), match_(match_moments) {}
 
 std::size_t LogMemoryProcess::slot() {
     if (!free_.empty()) {
@@ -34,14 +35,16 @@ double LogMemoryProcess::step(const double* f, const std::vector<const float*>& 
     // Conditional weights and variance given the kept rows.
     Eigen::VectorXd w = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(m));
     double d = akk * (1 + jitter_);
+    Eigen::LLT<Eigen::MatrixXd> llt;
+    Eigen::LDLT<Eigen::MatrixXd> ldlt;
+    bool use_llt = true;
     if (m > 0) {
         Eigen::MatrixXd S = Sigma_;
         S.diagonal() *= (1 + jitter_);
-        Eigen::LLT<Eigen::MatrixXd> llt(S);
-        if (llt.info() == Eigen::Success)
-            w = llt.solve(a);
-        else
-            w = S.ldlt().solve(a);
+        llt.compute(S);
+        use_llt = llt.info() == Eigen::Success;
+        if (!use_llt) ldlt.compute(S);
+        w = use_llt ? Eigen::VectorXd(llt.solve(a)) : Eigen::VectorXd(ldlt.solve(a));
         d -= w.dot(a);
     }
     if (d < 0) {
@@ -49,23 +52,55 @@ double LogMemoryProcess::step(const double* f, const std::vector<const float*>& 
         d = 0;
     }
     const double sd = std::sqrt(d);
-    // Fields on every path: out = w . x_S + sqrt(d) xi, summed over kept rows in order.
+    // Matched noise needs fewer kept blocks than paths (the noise lives in the complement of their span).
+    const bool project = match_ && m < M;
+    if (match_ && !project) ++unmatched_;
+    // Fields on every path: out = w . x_S + sqrt(d) eta, summed over kept rows in order, with eta = xi
+    // or, matched, xi minus its projection on the kept field blocks (coefficients Sigma^-1 c with
+    // c_j = x_j . xi / M: the blocks' path Gram is Sigma), rescaled to mean square 1.
     constexpr std::size_t chunk = 64;
     const std::size_t nchunks = (M + chunk - 1) / chunk;
+    eta_.resize(M);
+    part_.resize(nchunks);
     for (std::size_t i = 0; i < F_; ++i) {
+        const float* xi = noise[i];
+        Eigen::VectorXd coef = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(m));
+        if (project && m > 0) {
+            Eigen::VectorXd c(static_cast<Eigen::Index>(m));
+#pragma omp parallel for schedule(static)
+            for (std::ptrdiff_t j = 0; j < static_cast<std::ptrdiff_t>(m); ++j) {
+                const double* x = field(slots_[std::size_t(j)], i);
+                double acc = 0;
+                for (std::size_t q = 0; q < M; ++q) acc += x[q] * double(xi[q]);
+                c(j) = acc / double(M);
+            }
+            coef = use_llt ? Eigen::VectorXd(llt.solve(c)) : Eigen::VectorXd(ldlt.solve(c));
+        }
 #pragma omp parallel for schedule(static)
         for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(nchunks); ++ci) {
             const std::size_t p0 = std::size_t(ci) * chunk, wdt = std::min(M, p0 + chunk) - p0;
-            double acc[chunk] = {};
+            double mean[chunk] = {}, e[chunk];
+            for (std::size_t q = 0; q < wdt; ++q) e[q] = double(xi[p0 + q]);
             for (std::size_t j = 0; j < m; ++j) {
-                const double wj = w(static_cast<Eigen::Index>(j));
+                const double wj = w(static_cast<Eigen::Index>(j)), cj = coef(static_cast<Eigen::Index>(j));
                 const double* x = field(slots_[j], i) + p0;
-                for (std::size_t q = 0; q < wdt; ++q) acc[q] += wj * x[q];
+                for (std::size_t q = 0; q < wdt; ++q) mean[q] += wj * x[q], e[q] -= cj * x[q];
             }
-            const float* xi = noise[i] + p0;
-            double* o = out[i] + p0;
-            for (std::size_t q = 0; q < wdt; ++q) o[q] = acc[q] + sd * double(xi[q]);
+            double ss = 0;
+            for (std::size_t q = 0; q < wdt; ++q) ss += e[q] * e[q];
+            part_[std::size_t(ci)] = ss;
+            std::copy(e, e + wdt, &eta_[p0]);
+            std::copy(mean, mean + wdt, out[i] + p0);
         }
+        double scale = sd;
+        if (project) {
+            double ss = 0;
+            for (double v : part_) ss += v;  // fixed order
+            if (ss > 0) scale = sd / std::sqrt(ss / double(M));
+        }
+        double* o = out[i];
+#pragma omp parallel for schedule(static)
+        for (std::ptrdiff_t q = 0; q < static_cast<std::ptrdiff_t>(M); ++q) o[q] += scale * eta_[std::size_t(q)];
     }
     // Consistency on the paths: the path variance of field 0 against A(k, k).
     if (F_ > 0 && akk > 0) {

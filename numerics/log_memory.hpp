@@ -19,10 +19,22 @@
 // is the exact conditional draw given the block means. The covariances are those of the caller's
 // feature vectors: A(k, j) = (1/M) sum_p f_p(t_k) f_p(t_j), so the covariance with a block mean is that
 // with the block's mean feature vector, and a merge is exact (means of means, rows and columns of Sigma
-// averaged). With K >= n no block ever merges and this is the causal Cholesky factor of A + jitter
-// diag(A) row by row: the march is the uniform grid's march on the same noise, to rounding
+// averaged). With K >= n no block ever merges and, with plain noise, this is the causal Cholesky
+// factor of A + jitter diag(A) row by row: the march is the uniform grid's march on the same noise, to rounding
 // (tests/unit/test_log_memory.cpp). With fewer blocks the covariance of x is that implied by the
 // conditional chain; its error is measured in the same test and in docs/aging.md.
+//
+// MATCHED NOISE (match_moments, the default). With plain white noise xi the fields' covariance is right
+// only on average over noise draws: on the M paths the Gram matrix of the stored field blocks differs
+// from Sigma by sampling noise, and in a self-consistent march (Sigma measured on the same paths) that
+// difference feeds back and the equal-time variance creeps upwards with time (docs/aging.md: C_h(t,t)
+// 2.20 against the exact 1.925 by t = 800 at SCS g_h = 4 with M = 2000). Matched, each draw uses instead
+//   eta = xi - sum_j c'_j x_j,   Sigma c' = (x_j . xi / M)_j,   rescaled to (1/M) |eta|^2 = 1,
+// the noise made orthogonal on the paths to the kept field blocks. If the blocks' path Gram is Sigma,
+// the new row's path covariances with them are exactly a and its path variance exactly A(k, k), up to
+// the jitter (which takes about w' jitter diag(Sigma) w from the variance: 0.2% at dt = 0.1); merges
+// average both sides alike, so the Gram stays equal to Sigma from step 0 on. It needs
+// fewer kept blocks than paths; a step with m >= M draws plain noise and is counted (unmatched_steps).
 //
 // A negative d (the measured covariance is not positive semidefinite on the kept blocks) is clipped to
 // 0 and counted in clipped_weight() relative to the trace, as in CausalCholesky. The process stores,
@@ -38,8 +50,10 @@ namespace gdmft {
 
 class LogMemoryProcess {
 public:
-    // M paths, F fields; recent >= 1, per_octave >= 1 (validated by the caller).
-    LogMemoryProcess(std::size_t M, std::size_t fields, std::size_t recent, std::size_t per_octave, double jitter);
+    // M paths, F fields; recent >= 1, per_octave >= 1 (validated by the caller). match_moments: the
+    // matched noise above; false draws plain white noise (the chain exact on average over the noise).
+    LogMemoryProcess(std::size_t M, std::size_t fields, std::size_t recent, std::size_t per_octave, double jitter,
+                     bool match_moments = true);
 
     // Step k = steps(): f[0..M) the feature values at t_k; noise[i][0..M) the white noise of field i;
     // out[i][0..M) receives field i at t_k (unit scale: covariance A). Returns A(k, k).
@@ -48,10 +62,11 @@ public:
     std::size_t steps() const { return k_; }
     std::size_t max_rows() const { return max_rows_; }  // most blocks conditioned on at one step
     double clipped_weight() const { return trace_ > 0 ? clipped_ / trace_ : 0.0; }
-    // (1/M) sum_p x_p(t_k)^2 / A(k, k) of field 0 at the last step: 1 up to sampling noise (sd about
-    // sqrt(2/M)) when the fields on the paths carry the variance their covariance asks for. On the log
-    // grid in a self-consistent march it can drift above 1 (docs/aging.md): a sign to raise M.
+    // (1/M) sum_p x_p(t_k)^2 / A(k, k) of field 0 at the last step: 1 to rounding with matched noise;
+    // with plain noise 1 up to sampling noise (sd about sqrt(2/M)), and in a self-consistent march it
+    // drifts above 1 (docs/aging.md).
     double path_variance_ratio() const { return last_ratio_; }
+    std::size_t unmatched_steps() const { return unmatched_; }  // matched, but more blocks than paths
     // Sizes of the memory blocks, oldest first (they sum to steps()).
     const std::vector<std::size_t>& block_sizes() const { return sizes_; }
 
@@ -63,9 +78,11 @@ private:
 
     std::size_t M_, F_, K_, P_, stride_;
     double jitter_;
-    std::size_t k_ = 0, max_rows_ = 0;
+    bool match_;
+    std::size_t k_ = 0, max_rows_ = 0, unmatched_ = 0;
     std::vector<std::size_t> sizes_, slots_;  // blocks, oldest first: sizes and storage slots
     Eigen::MatrixXd Sigma_;                   // covariance of the block means (without jitter)
+    std::vector<double> eta_, part_;          // scratch: one field's noise, per-chunk sums
     std::vector<double> store_;               // slot s: M feature means, then F x M field means
     std::vector<std::size_t> free_;
     double clipped_ = 0, trace_ = 0, last_ratio_ = 1.0;

@@ -1,6 +1,7 @@
 // The causal Gaussian process with a log-spaced memory (numerics/log_memory.hpp): the nesting of its
-// memory sets, identity with the full causal Cholesky factor when every row is kept, and the covariance
-// it implies at long lags when few are kept, against the prescribed covariance.
+// memory sets, identity with the full causal Cholesky factor when every row is kept, the covariance
+// it implies at long lags when few are kept, against the prescribed covariance, and the matched noise's
+// exact path covariance on the memory blocks.
 #include "numerics/gaussian_process.hpp"
 #include "numerics/log_memory.hpp"
 
@@ -47,18 +48,22 @@ Features features(std::size_t n, std::size_t M, double dt) {
 }
 
 // Runs the process over n steps with the given noise (n x M, row-major floats); returns the field (n x M).
+// Plain noise unless `match`; with `ratios`, the path variance ratio at every step.
 Eigen::MatrixXd run(const Features& ft, const std::vector<float>& noise, std::size_t recent, std::size_t per_octave,
-                    double jitter, std::size_t* max_rows = nullptr) {
+                    double jitter, std::size_t* max_rows = nullptr, bool match = false,
+                    std::vector<double>* ratios = nullptr, std::vector<std::size_t>* sizes = nullptr) {
     const std::size_t n = std::size_t(ft.F.rows()), M = std::size_t(ft.F.cols());
-    LogMemoryProcess proc(M, 1, recent, per_octave, jitter);
+    LogMemoryProcess proc(M, 1, recent, per_octave, jitter, match);
     Eigen::MatrixXd X = Eigen::MatrixXd::Zero(long(n), long(M));
     std::vector<double> f(M), out(M);
     for (std::size_t k = 0; k < n; ++k) {
         for (std::size_t p = 0; p < M; ++p) f[p] = ft.F(long(k), long(p));
         proc.step(f.data(), {&noise[k * M]}, {out.data()});
         for (std::size_t p = 0; p < M; ++p) X(long(k), long(p)) = out[p];
+        if (ratios) ratios->push_back(proc.path_variance_ratio());
     }
     if (max_rows) *max_rows = proc.max_rows();
+    if (sizes) *sizes = proc.block_sizes();
     return X;
 }
 
@@ -156,5 +161,51 @@ TEST_CASE("log memory: few kept rows reproduce a slowly decaying covariance at l
         CHECK(max_rows < 120);
         CHECK(err < c.tol);
         CHECK(worst_mean < c.tol_mean);
+    }
+}
+
+TEST_CASE("log memory, matched noise: on the paths the fields' covariance with the memory blocks is the features'") {
+    // numerics/log_memory.hpp: with matched noise the stored field blocks have path Gram Sigma (the
+    // features' Gram of the same blocks) at every step, and each new value has path variance A(k, k),
+    // up to the jitter (1e-6) and rounding. Plain Gaussian noise on the same paths misses both by
+    // sampling noise of order sqrt(2 / M) = 0.035: the control below.
+    const std::size_t n = 1200, M = 1600;
+    const double dt = 1.0, jitter = 1e-6;
+    const Features ft = features(n, M, dt);
+    std::vector<float> noise(n * M);
+    std::mt19937_64 rng(11);
+    std::normal_distribution<float> g;
+    for (float& x : noise) x = g(rng);
+    // Gram of block means on the final partition, relative to the largest diagonal entry.
+    auto block_gram_error = [&](const Eigen::MatrixXd& X, const std::vector<std::size_t>& sizes) {
+        const long m = long(sizes.size());
+        Eigen::MatrixXd xb(m, long(M)), fb(m, long(M));
+        long start = 0;
+        for (long b = 0; b < m; ++b) {
+            const long len = long(sizes[std::size_t(b)]);
+            xb.row(b) = X.middleRows(start, len).colwise().mean();
+            fb.row(b) = ft.F.middleRows(start, len).colwise().mean();
+            start += len;
+        }
+        const Eigen::MatrixXd gx = xb * xb.transpose() / double(M), gf = fb * fb.transpose() / double(M);
+        return (gx - gf).cwiseAbs().maxCoeff() / gf.diagonal().maxCoeff();
+    };
+    for (const bool match : {true, false}) {
+        std::vector<double> ratios;
+        std::vector<std::size_t> sizes;
+        std::size_t max_rows = 0;
+        const Eigen::MatrixXd X = run(ft, noise, 32, 8, jitter, &max_rows, match, &ratios, &sizes);
+        double worst_ratio = 0;
+        for (double r : ratios) worst_ratio = std::max(worst_ratio, std::abs(r - 1));
+        const double gram = block_gram_error(X, sizes);
+        MESSAGE(std::string(match ? "matched" : "plain"), " noise: ", max_rows, " blocks at most, worst |path variance / A(k,k) - 1| ",
+                worst_ratio, ", worst block Gram error ", gram);
+        if (match) {
+            CHECK(worst_ratio < 1e-5);
+            CHECK(gram < 1e-5);
+        } else {
+            CHECK(worst_ratio > 0.05);  // several sd of sqrt(2 / M) over 1200 steps
+            CHECK(gram > 0.01);
+        }
     }
 }

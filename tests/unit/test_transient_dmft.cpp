@@ -186,6 +186,9 @@ TEST_CASE("transient options: each rule names its option") {
     CHECK(with([](TransientOptions& c) { c.grid.kind = TwoTimeGrid::Log, c.grid.recent = 0; }) == "grid_recent");
     CHECK(with([](TransientOptions& c) { c.grid.kind = TwoTimeGrid::Log, c.grid.per_octave = 0; }) == "grid_per_octave");
     CHECK(with([](TransientOptions& c) { c.grid.kind = TwoTimeGrid::Log, c.keep_two_time = true; }) == "two_time");
+    // 32 + 8 floor(log2 750) = 104 memory blocks at most: matched noise needs 208 paths, plain noise does not.
+    CHECK(with([](TransientOptions& c) { c.grid.kind = TwoTimeGrid::Log, c.paths = 200; }) == "paths");
+    CHECK(with([](TransientOptions& c) { c.grid.kind = TwoTimeGrid::Log, c.paths = 200, c.grid.match_moments = false; }) == "none");
     CHECK(with([](TransientOptions& c) { c.grid.t_burn = 5000; }) == "dt");  // 25250 uniform rows
     CHECK(with([](TransientOptions& c) { c.grid.kind = TwoTimeGrid::Log, c.grid.t_burn = 5000; }) == "none");
     CHECK(parse_transient_start("network") == TransientStart::Network);
@@ -215,6 +218,7 @@ TEST_CASE("log grid: with every earlier step in memory it is the uniform grid's 
     const TransientResult u = solve_transient(p, d, o, nullptr);
     o.grid.kind = TwoTimeGrid::Log;
     o.grid.recent = 1000;
+    o.grid.match_moments = false;  // the uniform grid's plain noise
     const TransientResult l = solve_transient(p, d, o, nullptr);
     REQUIRE(u.converged);
     REQUIRE(l.converged);
@@ -279,7 +283,8 @@ TEST_CASE("gdmft transient: bad input exits 2 naming the flag; an unreachable to
                          Case{"--random-sets 0", "--random-sets"}, Case{"--alpha-z -1 --tau-z -1", "--tau-z"},
                          Case{"--grid sparse", "--grid"}, Case{"--grid-recent 8", "--grid-recent"},
                          Case{"--grid log --grid-per-octave 0", "--grid-per-octave"},
-                         Case{"--grid log --two-time", "--two-time"}, Case{"--grid log --alpha-r 2", "--grid"}}) {
+                         Case{"--grid log --two-time", "--two-time"}, Case{"--grid log --paths 256 --alpha-r 2", "--grid"},
+                         Case{"--grid log", "--paths"}}) {
         const Run r = run_cli(kSmall + " " + c.args);
         CHECK_MESSAGE(r.code == 2, c.args);
         CHECK_MESSAGE(r.err.find(c.flag) != std::string::npos, c.args << ": " << r.err);
