@@ -29,16 +29,24 @@ double kernel(double t, double s) {
     return amp * (0.5 * std::exp(-d / 2) + 0.5 * std::exp(-d / (20 * age)) * std::pow(1 + d / age, -0.5));
 }
 
+// A smooth stationary covariance (a squared-exponential with a 20-step scale plus a slower one): on the
+// grid it is nearly singular, so the conditional weights extrapolate the recent steps and each step's
+// own variance is at the level of the jitter (as for the fields of a slow, smooth DMFT state).
+double smooth_kernel(double t, double s) {
+    const double d = (t - s) / 20;
+    return 0.7 * std::exp(-0.5 * d * d) + 0.3 * std::exp(-0.5 * d * d / 100) + (t == s ? 1e-7 : 0.0);
+}
+
 // Features whose Gram matrix is exactly A: f_p(t_k) = sqrt(M) L(k, p) for A = L L^T (p < n), 0 beyond.
 struct Features {
     Eigen::MatrixXd F;  // n x M, row k = features at step k
     Eigen::MatrixXd A;
 };
-Features features(std::size_t n, std::size_t M, double dt) {
+Features features(std::size_t n, std::size_t M, double dt, double (*k)(double, double) = kernel) {
     Features out;
     out.A.resize(long(n), long(n));
     for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = 0; j < n; ++j) out.A(long(i), long(j)) = kernel(dt * double(i), dt * double(j));
+        for (std::size_t j = 0; j < n; ++j) out.A(long(i), long(j)) = k(dt * double(i), dt * double(j));
     Eigen::LLT<Eigen::MatrixXd> llt(out.A);
     REQUIRE(llt.info() == Eigen::Success);
     const Eigen::MatrixXd L = llt.matrixL();
@@ -208,4 +216,25 @@ TEST_CASE("log memory, matched noise: on the paths the fields' covariance with t
             CHECK(gram > 0.01);
         }
     }
+}
+
+TEST_CASE("log memory, matched noise on a smooth covariance: the path variance stays within 1%") {
+    // On a nearly singular covariance the conditional weights extrapolate the recent steps, and errors of
+    // the fields' path covariance at the jitter's level are carried forward by them: the path variance
+    // falls short of its target by up to 0.36% over these 1500 steps (measured, deterministic). In the
+    // self-consistent DMFT march the same shortfall reaches 2% (alpha_z = 5, dt = 0.2) to 7% (alpha_z =
+    // 15): docs/aging.md. (Weights solved with each field's own path Gram instead keep the variance in
+    // the DMFT but are unstable here: 8.9 after 1500 steps.)
+    const std::size_t n = 1500, M = 1600;
+    const Features ft = features(n, M, 1.0, smooth_kernel);
+    std::vector<float> noise(n * M);
+    std::mt19937_64 rng(5);
+    std::normal_distribution<float> g;
+    for (float& x : noise) x = g(rng);
+    std::vector<double> ratios;
+    run(ft, noise, 32, 8, 1e-6, nullptr, true, &ratios);
+    double worst = 0;
+    for (double r : ratios) worst = std::max(worst, std::abs(r - 1));
+    MESSAGE("smooth covariance, matched noise: worst |path variance / A(k,k) - 1| over 1500 steps ", worst);
+    CHECK(worst < 0.01);
 }
