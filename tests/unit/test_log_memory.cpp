@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <vector>
 
@@ -53,6 +54,15 @@ Features features(std::size_t n, std::size_t M, double dt, double (*k)(double, d
     out.F = Eigen::MatrixXd::Zero(long(n), long(M));
     out.F.leftCols(long(n)) = std::sqrt(double(M)) * L;
     return out;
+}
+
+// Standard normal noise, n x M row-major floats, from a fixed seed.
+std::vector<float> gaussian_noise(std::size_t size, std::uint64_t seed) {
+    std::vector<float> noise(size);
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<float> g;
+    for (float& x : noise) x = g(rng);
+    return noise;
 }
 
 // Runs the process over n steps with the given noise (n x M, row-major floats); returns the field (n x M).
@@ -111,10 +121,7 @@ TEST_CASE("log memory: with every row kept it is the causal Cholesky factor on t
     const std::size_t n = 300, M = 320;
     const double dt = 0.5, jitter = 1e-6;
     const Features ft = features(n, M, dt);
-    std::vector<float> noise(n * M);
-    std::mt19937_64 rng(7);
-    std::normal_distribution<float> g;
-    for (float& x : noise) x = g(rng);
+    const std::vector<float> noise = gaussian_noise(n * M, 7);
     const Eigen::MatrixXd X = run(ft, noise, n, 1, jitter);
     // The causal factor of A + jitter diag(A) (numerics/gaussian_process.hpp), x_k = sum_j L(k,j) xi_j.
     CausalCholesky L(n, 1e-12, jitter);
@@ -180,10 +187,7 @@ TEST_CASE("log memory, matched noise: on the paths the fields' covariance with t
     const std::size_t n = 1200, M = 1600;
     const double dt = 1.0, jitter = 1e-6;
     const Features ft = features(n, M, dt);
-    std::vector<float> noise(n * M);
-    std::mt19937_64 rng(11);
-    std::normal_distribution<float> g;
-    for (float& x : noise) x = g(rng);
+    const std::vector<float> noise = gaussian_noise(n * M, 11);
     // Gram of block means on the final partition, relative to the largest diagonal entry.
     auto block_gram_error = [&](const Eigen::MatrixXd& X, const std::vector<std::size_t>& sizes) {
         const long m = long(sizes.size());
@@ -227,10 +231,7 @@ TEST_CASE("log memory, matched noise on a smooth covariance: the path variance s
     // the DMFT but are unstable here: 8.9 after 1500 steps.)
     const std::size_t n = 1500, M = 1600;
     const Features ft = features(n, M, 1.0, smooth_kernel);
-    std::vector<float> noise(n * M);
-    std::mt19937_64 rng(5);
-    std::normal_distribution<float> g;
-    for (float& x : noise) x = g(rng);
+    const std::vector<float> noise = gaussian_noise(n * M, 5);
     std::vector<double> ratios;
     run(ft, noise, 32, 8, 1e-6, nullptr, true, &ratios);
     double worst = 0;
