@@ -755,7 +755,7 @@ TransientResult solve_transient(const ModelParams& p, const GateDrive& drive, co
         msg << "log grid: " << res.memory_rows << " memory blocks at most (recent " << o.grid.recent << ", " << o.grid.per_octave
             << " per size), causal march without a batch-map check; clipped weight " << fmt("%.2e", res.clipped_weight)
             << "; field variance on the paths / C_phi(t,t) over the last tenth " << fmt("%.3f", res.field_variance_ratio)
-            << (std::abs(res.field_variance_ratio - 1) > 0.05 ? " (off by more than 5%: raise --paths, docs/aging.md)" : "");
+            << (std::abs(res.field_variance_ratio - 1) > 0.05 ? " (off by more than 5%: C_h(t,t) is biased by about as much, docs/aging.md)" : "");
     else
         msg << "batch-map residual " << fmt("%.2e", res.residual) << " (tol " << fmt("%.1e", o.tol) << ") after "
             << res.iterations << " application(s); clipped weight " << fmt("%.2e", res.clipped_weight) << ", kept pivots "

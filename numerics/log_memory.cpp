@@ -57,7 +57,7 @@ double LogMemoryProcess::step(const double* f, const std::vector<const float*>& 
     if (match_ && !project) ++unmatched_;
     // Fields on every path: out = w . x_S + sqrt(d) eta, summed over kept rows in order, with eta = xi
     // or, matched, xi minus its projection on the kept field blocks (coefficients Sigma^-1 c with
-    // c_j = x_j . xi / M: the blocks' path Gram is Sigma), rescaled to mean square 1.
+    // c_j = x_j . xi / M, Sigma standing for the blocks' path Gram), rescaled to mean square 1.
     constexpr std::size_t chunk = 64;
     const std::size_t nchunks = (M + chunk - 1) / chunk;
     eta_.resize(M);
