@@ -30,7 +30,9 @@
 // difference feeds back and the equal-time variance creeps upwards with time (docs/aging.md: C_h(t,t)
 // 2.20 against the exact 1.925 by t = 800 at SCS g_h = 4 with M = 2000). Matched, each draw uses instead
 //   eta = xi - sum_j c'_j x_j,   Sigma c' = (x_j . xi / M)_j,   rescaled to (1/M) |eta|^2 = 1,
-// the noise made orthogonal on the paths to the kept field blocks. If the blocks' path Gram is Sigma,
+// the noise made orthogonal on the paths to the kept field blocks (the moment matching that the adjoint
+// march does on its noise rows, dmft/adjoint_sampled.cpp; here the memory holds block means of fields,
+// not noise rows, so the projection is against them). If the blocks' path Gram is Sigma,
 // the new row's path covariances with them are a and its path variance A(k, k), up to the jitter, and
 // merges average both sides alike. The jitter's small errors, though, are carried forward by the
 // weights; where the covariance is smooth and nearly singular (the weights extrapolate the recent
