@@ -484,10 +484,11 @@ void TransientOptions::validate() const {
         if (g.per_octave < 1) throw BadInput("grid_per_octave", "must be an integer >= 1");
         if (n > 2e6) throw BadInput("dt", "the log grid would have more than 2e6 steps: raise dt or shorten the window");
         if (keep_two_time) throw BadInput("two_time", "the two-time C_phi is kept on the uniform grid only (grid = log keeps a log-spaced memory)");
-        const double blocks = g.recent + g.per_octave * std::floor(std::log2(std::max(n, 1.0)));
-        if (g.match_moments && paths < 2 * blocks)
+        const std::size_t blocks = LogMemoryProcess::max_blocks(std::size_t(std::max(n, 1.0)), std::size_t(g.recent),
+                                                                std::size_t(g.per_octave));
+        if (g.match_moments && std::size_t(paths) < 2 * blocks)
             throw BadInput("paths", "the log grid's matched noise needs at least twice as many paths as memory blocks (up to " +
-                                        fmt("%g", blocks) + " here): raise paths or lower grid_recent / grid_per_octave");
+                                        std::to_string(blocks) + " here): raise paths or lower grid_recent / grid_per_octave");
     }
     if (!aging.waiting_times.empty()) {
         aging.validate(aging.max_lag >= 0);

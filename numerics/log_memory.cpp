@@ -10,6 +10,12 @@ LogMemoryProcess::LogMemoryProcess(std::size_t M, std::size_t fields, std::size_
                                    double jitter, bool match_moments)
     : M_(M), F_(fields), K_(recent), P_(per_octave), stride_((1 + fields) * M), jitter_(jitter), match_(match_moments) {}
 
+std::size_t LogMemoryProcess::max_blocks(std::size_t steps, std::size_t recent, std::size_t per_octave) {
+    std::size_t levels = 0;  // floor(log2 steps)
+    while (steps >> (levels + 1)) ++levels;
+    return recent + per_octave * levels;
+}
+
 std::size_t LogMemoryProcess::slot() {
     if (!free_.empty()) {
         const std::size_t s = free_.back();
@@ -54,7 +60,6 @@ double LogMemoryProcess::step(const double* f, const std::vector<const float*>& 
     const double sd = std::sqrt(d);
     // Matched noise needs fewer kept blocks than paths (the noise lives in the complement of their span).
     const bool project = match_ && m < M;
-    if (match_ && !project) ++unmatched_;
     // Fields on every path: out = w . x_S + sqrt(d) eta, summed over kept rows in order, with eta = xi
     // or, matched, xi minus its projection on the kept field blocks (coefficients Sigma^-1 c with
     // c_j = x_j . xi / M, Sigma standing for the blocks' path Gram), rescaled to mean square 1.

@@ -38,8 +38,8 @@
 // weights; where the covariance is smooth and nearly singular (the weights extrapolate the recent
 // steps) the path variance falls short of A(k, k): by 0.36% over 1500 steps on the test's smooth
 // covariance, and in the self-consistent DMFT by 2% at alpha_z = 5, dt = 0.2 and 7% at alpha_z = 15
-// (docs/aging.md). Matched noise needs fewer kept blocks than paths; a step with m >= M draws plain
-// noise and is counted (unmatched_steps).
+// (docs/aging.md). Matched noise needs fewer kept blocks than paths (callers keep M >= 2 max_blocks());
+// a step with m >= M draws plain noise.
 //
 // A negative d (the measured covariance is not positive semidefinite on the kept blocks) is clipped to
 // 0 and counted in clipped_weight() relative to the trace, as in CausalCholesky. The process stores,
@@ -66,12 +66,13 @@ public:
 
     std::size_t steps() const { return k_; }
     std::size_t max_rows() const { return max_rows_; }  // most blocks conditioned on at one step
+    // An upper bound on the blocks after `steps` steps: recent + per_octave floor(log2 steps).
+    static std::size_t max_blocks(std::size_t steps, std::size_t recent, std::size_t per_octave);
     double clipped_weight() const { return trace_ > 0 ? clipped_ / trace_ : 0.0; }
     // (1/M) sum_p x_p(t_k)^2 / (A(k, k) (1 + jitter)) of field 0 at the last step: with matched noise 1
     // up to the shortfall above; with plain noise 1 up to sampling noise (sd about sqrt(2/M)), and in a
     // self-consistent march it drifts above 1 (docs/aging.md).
     double path_variance_ratio() const { return last_ratio_; }
-    std::size_t unmatched_steps() const { return unmatched_; }  // matched, but more blocks than paths
     // Sizes of the memory blocks, oldest first (they sum to steps()).
     const std::vector<std::size_t>& block_sizes() const { return sizes_; }
 
@@ -84,7 +85,7 @@ private:
     std::size_t M_, F_, K_, P_, stride_;
     double jitter_;
     bool match_;
-    std::size_t k_ = 0, max_rows_ = 0, unmatched_ = 0;
+    std::size_t k_ = 0, max_rows_ = 0;
     std::vector<std::size_t> sizes_, slots_;  // blocks, oldest first: sizes and storage slots
     Eigen::MatrixXd Sigma_;                   // covariance of the block means (without jitter)
     std::vector<double> eta_, part_;          // scratch: one field's noise, per-chunk sums

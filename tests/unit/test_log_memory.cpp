@@ -109,9 +109,11 @@ TEST_CASE("log memory: the blocks partition the past, keep the recent steps, and
                 REQUIRE(total == k + 1);                        // a partition of [0, k]
                 REQUIRE(ones <= K);                              // the latest K - 1 to K steps are single
                 REQUIRE(ones + 1 >= std::min(K, k + 1));
-                // at most P blocks of each size 2, 4, ..., and no block longer than the past
+                // at most P blocks of each size 2, 4, ..., and no block longer than the past: K + P
+                // floor(log2(k + 1)), the bound callers size the paths by
                 const double levels = std::floor(std::log2(double(k + 1)));
                 REQUIRE(double(b.size()) <= double(K) + double(P) * levels);
+                REQUIRE(b.size() <= LogMemoryProcess::max_blocks(k + 1, K, P));
             }
         }
     }
