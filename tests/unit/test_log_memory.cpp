@@ -224,20 +224,37 @@ TEST_CASE("log memory, matched noise: on the paths the fields' covariance with t
     }
 }
 
-TEST_CASE("log memory, matched noise on a smooth covariance: the path variance stays within 1%") {
+TEST_CASE("log memory, matched noise on a smooth covariance: variance and path covariance within 1%") {
     // On a nearly singular covariance the conditional weights extrapolate the recent steps, and errors of
     // the fields' path covariance at the jitter's level are carried forward by them: the path variance
     // falls short of its target by up to 0.36% over these 1500 steps (measured, deterministic). In the
     // self-consistent DMFT march the same shortfall reaches 2% (alpha_z = 5, dt = 0.2) to 7% (alpha_z =
-    // 15): docs/aging.md. (Weights solved with each field's own path Gram instead keep the variance in
-    // the DMFT but are unstable here: 8.9 after 1500 steps.)
+    // 15): docs/aging.md. The fields' path covariance over lags 1-50 stays within 0.0036 of A (measured),
+    // and window-mean variances within 0.0023.
+    // Rejected alternatives, measured here: weights solved with each field's own path Gram keep the
+    // variance but are unstable without a nugget (8.9x the target by step 1500); with a relative nugget
+    // of 1e-4 they are stable and keep the variance to 1e-5, but each step then draws fresh noise of
+    // the nugget's size against a conditional variance of ~1e-7, and the field decorrelates: the lag-1
+    // path covariance falls to 0.22 against 0.999 by step 1500 (error 0.78 on the check below).
     const std::size_t n = 1500, M = 1600;
     const Features ft = features(n, M, 1.0, smooth_kernel);
     const std::vector<float> noise = gaussian_noise(n * M, 5);
     std::vector<double> ratios;
-    run(ft, noise, 32, 8, 1e-6, nullptr, true, &ratios);
+    const Eigen::MatrixXd X = run(ft, noise, 32, 8, 1e-6, nullptr, true, &ratios);
     double worst = 0;
     for (double r : ratios) worst = std::max(worst, std::abs(r - 1));
-    MESSAGE("smooth covariance, matched noise: worst |path variance / A(k,k) - 1| over 1500 steps ", worst);
+    const Eigen::MatrixXd G = X * X.transpose() / double(M);
+    double lagged = 0;
+    for (long k = 50; k < long(n); ++k)
+        for (long L : {1L, 5L, 20L, 50L})
+            lagged = std::max(lagged, std::abs(G(k, k - L) - ft.A(k, k - L)) / ft.A(k, k));
+    double worst_mean = 0;
+    for (long t0 : {0L, 500L, 1000L})
+        for (long w : {50L, 200L, 500L})
+            worst_mean = std::max(worst_mean, std::abs(G.block(t0, t0, w, w).sum() / ft.A.block(t0, t0, w, w).sum() - 1));
+    MESSAGE("smooth covariance, matched noise: worst |path variance / A(k,k) - 1| over 1500 steps ", worst,
+            ", worst path covariance error at lags 1-50 ", lagged, ", worst window-mean variance error ", worst_mean);
     CHECK(worst < 0.01);
+    CHECK(lagged < 0.01);
+    CHECK(worst_mean < 0.01);
 }
