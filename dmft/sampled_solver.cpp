@@ -285,10 +285,12 @@ struct Iterator {
     const Tuning& tu;
     bool has_static;
     Progress& prog;
-    double& work_done;
-    double work_total;
+    double& work_done;  // path-steps integrated so far
     int set_index, sets;
     std::chrono::steady_clock::time_point start;  // of the solve (for o.max_time)
+    // For the progress estimate, set by the caller before each stage: the iterations this stage is
+    // expected to take and the work expected after it (path-steps).
+    double stage_expect = 12, work_after = 0;
 
     bool out_of_time() const {
         return o.max_time > 0 &&
@@ -313,6 +315,7 @@ struct Iterator {
         const std::size_t n = x.size();
         double best = std::numeric_limits<double>::infinity();
         TailAnchors anchors(tu.tail_reanchor, tu.max_reanchors);
+        int stage_iters = 0;
         while (true) {
             if (budget <= 0) return Termination::MaxIterations;
             if (out_of_time()) {
@@ -330,7 +333,9 @@ struct Iterator {
             SiteMeasurement m = smp.run(f.fields, paths, false);
             --budget;
             ++r.iterations;
-            work_done += double(paths);
+            ++stage_iters;
+            const double step_work = double(paths) * double(smp.grid().m);
+            work_done += step_work;
             if (!all_finite(m.C_phi)) return Termination::NotFinite;
             const double qn = measured_plateau(m, smp.grid());
             const double noise = lag_noise(m.C_phi, qn, double(paths) * double(smp.grid().measured()));
@@ -357,7 +362,8 @@ struct Iterator {
             r.history.push_back(res);
             r.residual = res;
             best = std::min(best, res);
-            prog.update(std::min(work_done, 0.99 * work_total),
+            prog.set_total(work_done + std::max(stage_expect - stage_iters, 1.0) * step_work + work_after);
+            prog.update(work_done,
                         "set " + std::to_string(set_index + 1) + "/" + std::to_string(sets) + "  paths " +
                             std::to_string(paths) + "  iteration " + std::to_string(r.iterations) + "  residual " +
                             fmt("%.2e", res));
@@ -414,11 +420,11 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
     const auto stages = stage_paths(final_paths);
     const int sets = o.random_sets;
 
-    double stage_sum = 0;
-    for (auto s : stages) stage_sum += double(s);
-    const double work_total = 12.0 * (stage_sum + double(sets - 1) * double(final_paths));
-    double work_done = 0;
-    Progress prog(o.observer, "sampled DMFT", work_total);
+    // Progress in path-steps. Each stage of set 0 is expected to take 12 iterations; a later set as
+    // many as set 0's final stage took, then as many as the later sets took on average.
+    double work_done = 0, later_expect = 12;
+    int later_done = 0, later_iters = 0;
+    Progress prog(o.observer, "sampled DMFT", 1.0);
 
     std::vector<SetResult> results(sets);
     const auto start = std::chrono::steady_clock::now();
@@ -442,7 +448,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
     std::unique_ptr<SingleSiteSampler> sampler;
     for (int s = 0; s < sets; ++s) {
         SetResult& r = results[s];
-        Iterator it{p, o, tu, has_static, prog, work_done, work_total, s, sets, start};
+        Iterator it{p, o, tu, has_static, prog, work_done, s, sets, start};
         const std::uint64_t set_seed = stream_key(o.seed, 0x5e7, static_cast<std::uint64_t>(s));
         std::vector<double> x = x0;
         double q = q0;
@@ -467,8 +473,20 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
             for (std::size_t st = resume_stage; st < stages.size(); ++st) {
                 const bool final_stage = st + 1 == stages.size();
                 int budget = o.max_iterations;  // per stage
+                const double L = double(grid.m);
+                it.stage_expect = s == 0 ? 12.0 : later_expect;
+                it.work_after = double(sets - 1 - s) * later_expect * double(final_paths) * L;
+                if (s == 0)
+                    for (std::size_t later = st + 1; later < stages.size(); ++later)
+                        it.work_after += 12.0 * double(stages[later]) * L;
+                const int iters_before = r.iterations;
                 t = it.run_stage(smp, fb, mixer, stages[st], final_stage ? o.tol : std::max(o.tol, tu.stage_tol),
                                  o.noise_tol, x, q, r, budget);
+                if (final_stage && t == Termination::Converged) {
+                    const int used = r.iterations - iters_before;
+                    if (s == 0) later_expect = std::max(used, 1);
+                    else later_iters += used, ++later_done, later_expect = double(later_iters) / later_done;
+                }
                 if (t != Termination::Converged) break;
                 const double q_now = q;
                 const DecayCheck d = check_decay(x, q_now, dt, double(stages[st]) * double(grid.measured()),

@@ -38,6 +38,8 @@ public:
     Progress(const Observer* observer, std::string label, double total, double interval_seconds = 2.0);
     // Report that `done` of `total` units are complete; `extra` is appended (e.g. a residual).
     void update(double done, const std::string& extra = "");
+    // A new estimate of the total (for runs whose length is learnt as they go).
+    void set_total(double total) { total_ = total; }
     // The closing report (only if an update was reported before: short runs stay quiet).
     void finish(const std::string& extra = "");
     double elapsed() const;
