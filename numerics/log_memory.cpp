@@ -45,11 +45,9 @@ double LogMemoryProcess::step(const double* f, const std::vector<const float*>& 
     Eigen::LDLT<Eigen::MatrixXd> ldlt;
     bool use_llt = true;
     if (m > 0) {
-        Eigen::MatrixXd S = Sigma_;
-        S.diagonal() *= (1 + jitter_);
-        llt.compute(S);
+        llt.compute(Sigma_);
         use_llt = llt.info() == Eigen::Success;
-        if (!use_llt) ldlt.compute(S);
+        if (!use_llt) ldlt.compute(Sigma_);
         w = use_llt ? Eigen::VectorXd(llt.solve(a)) : Eigen::VectorXd(ldlt.solve(a));
         d -= w.dot(a);
     }
@@ -119,7 +117,7 @@ double LogMemoryProcess::step(const double* f, const std::vector<const float*>& 
         Sn.topLeftCorner(m1 - 1, m1 - 1) = Sigma_;
         Sn.block(m1 - 1, 0, 1, m1 - 1) = a.transpose();
         Sn.block(0, m1 - 1, m1 - 1, 1) = a;
-        Sn(m1 - 1, m1 - 1) = akk;
+        Sn(m1 - 1, m1 - 1) = akk * (1 + jitter_);
         Sigma_ = std::move(Sn);
         const std::size_t s = slot();
         std::copy(f, f + M, feat(s));

@@ -14,14 +14,18 @@
 // over a block is not (sparse single samples overstated the slow power and made a slowly relaxing
 // variance drift upwards).
 //
-// DRAW. With x_B the block means, a = Cov(x_k, x_B), Sigma = Cov(x_B, x_B) + jitter diag, the value
+// DRAW. With x_B the block means, a = Cov(x_k, x_B), Sigma = Cov(x_B, x_B), the value
 //   x_k = w . x_B + sqrt(d) xi_k,   Sigma w = a,   d = A(k,k) (1 + jitter) - w . a
 // is the exact conditional draw given the block means. The covariances are those of the caller's
 // feature vectors: A(k, j) = (1/M) sum_p f_p(t_k) f_p(t_j), so the covariance with a block mean is that
 // with the block's mean feature vector, and a merge is exact (means of means, rows and columns of Sigma
-// averaged). With K >= n no block ever merges and, with plain noise, this is the causal Cholesky
-// factor of A + jitter diag(A) row by row: the march is the uniform grid's march on the same noise, to
-// rounding (tests/unit/test_log_memory.cpp). With fewer blocks the covariance of x is that implied by the
+// averaged). The jitter is a white component of the process: each step's own variance is A(k, k)
+// (1 + jitter), so Sigma holds that on its diagonal when a step joins the memory, and merges average it
+// down like any white noise. Sigma is then the exact covariance of the block means of the process the
+// march draws (A plus the white jitter), and no other regularisation enters the solve. With K >= n no
+// block ever merges and, with plain noise, this is the causal Cholesky factor of A + jitter diag(A)
+// row by row: the march is the uniform grid's march on the same noise, to rounding
+// (tests/unit/test_log_memory.cpp). With fewer blocks the covariance of x is that implied by the
 // conditional chain; its error is measured in the same test and in docs/aging.md.
 //
 // MATCHED NOISE (match_moments, the default). With plain white noise xi the fields' covariance is right
@@ -32,14 +36,14 @@
 //   eta = xi - sum_j c'_j x_j,   Sigma c' = (x_j . xi / M)_j,   rescaled to (1/M) |eta|^2 = 1,
 // the noise made orthogonal on the paths to the kept field blocks (the moment matching that the adjoint
 // march does on its noise rows, dmft/adjoint_sampled.cpp; here the memory holds block means of fields,
-// not noise rows, so the projection is against them). If the blocks' path Gram is Sigma,
-// the new row's path covariances with them are a and its path variance A(k, k), up to the jitter, and
-// merges average both sides alike. The jitter's small errors, though, are carried forward by the
-// weights; where the covariance is smooth and nearly singular (the weights extrapolate the recent
-// steps) the path variance falls short of A(k, k): by 0.36% over 1500 steps on the test's smooth
-// covariance, and in the self-consistent DMFT by 2% at alpha_z = 5, dt = 0.2 and 7% at alpha_z = 15
-// (docs/aging.md). Matched noise needs fewer kept blocks than paths (callers keep M >= 2 max_blocks());
-// a step with m >= M draws plain noise.
+// not noise rows, so the projection is against them). If the blocks' path Gram is Sigma, the new row's
+// path covariances with them are Sigma w = a and its path variance w' Sigma w + d = A(k, k) (1 +
+// jitter) = the new diagonal entry of Sigma, and merges average both sides alike: by induction the
+// Gram stays Sigma from step 0 on, to rounding. (Had Sigma kept A(k, k) on its diagonal and the solve
+// added the jitter, each step would lose jitter w' diag(Sigma) w of variance and of covariance with
+// the past; where the weights extrapolate a smooth field that loss is carried forward, and the path
+// variance fell 2% short at alpha_z = 5, dt = 0.2 and 7% at alpha_z = 15.) Matched noise needs fewer
+// kept blocks than paths (callers keep M >= 2 max_blocks()); a step with m >= M draws plain noise.
 //
 // A negative d (the measured covariance is not positive semidefinite on the kept blocks) is clipped to
 // 0 and counted in clipped_weight() relative to the trace, as in CausalCholesky. The process stores,
@@ -70,7 +74,7 @@ public:
     static std::size_t max_blocks(std::size_t steps, std::size_t recent, std::size_t per_octave);
     double clipped_weight() const { return trace_ > 0 ? clipped_ / trace_ : 0.0; }
     // (1/M) sum_p x_p(t_k)^2 / (A(k, k) (1 + jitter)) of field 0 at the last step: with matched noise 1
-    // up to the shortfall above; with plain noise 1 up to sampling noise (sd about sqrt(2/M)), and in a
+    // to rounding; with plain noise 1 up to sampling noise (sd about sqrt(2/M)), and in a
     // self-consistent march it drifts above 1 (docs/aging.md).
     double path_variance_ratio() const { return last_ratio_; }
     // Sizes of the memory blocks, oldest first (they sum to steps()).
@@ -87,7 +91,7 @@ private:
     bool match_;
     std::size_t k_ = 0, max_rows_ = 0;
     std::vector<std::size_t> sizes_, slots_;  // blocks, oldest first: sizes and storage slots
-    Eigen::MatrixXd Sigma_;                   // covariance of the block means (without jitter)
+    Eigen::MatrixXd Sigma_;                   // covariance of the block means (with the white jitter)
     std::vector<double> eta_, part_;          // scratch: one field's noise, per-chunk sums
     std::vector<double> store_;               // slot s: M feature means, then F x M field means
     std::vector<std::size_t> free_;

@@ -169,20 +169,20 @@ TEST_CASE("DMFT against finite N from the same start: normalised C_h(t_w + tau, 
 TEST_CASE("DMFT on the log grid, g_eff = 2: the same checks, and the uniform grid's numbers from the same seed") {
     // The log grid keeps 32 recent steps and 8 per octave, so lags beyond 6.4 tau_h are drawn from the
     // conditional chain; the correlation time here is ~2-5 tau_h.
-    // Over offsets 1..14: shift at tau = 2, 5, 10: +0.0006 +- 0.0020, +0.0033 +- 0.0091,
-    // +0.0079 +- 0.0207; rise from t_w = 5 to 120 at tau = 5: +0.2387 +- 0.0107; C_h(120, 120) / Delta0
-    // - 1: -0.0003 +- 0.0075 (mean +- sd).
+    // Over offsets 1..14: shift at tau = 2, 5, 10: +0.0007 +- 0.0020, +0.0036 +- 0.0091,
+    // +0.0082 +- 0.0205; rise from t_w = 5 to 120 at tau = 5: +0.2389 +- 0.0106; C_h(120, 120) / Delta0
+    // - 1: -0.0001 +- 0.0077 (mean +- sd).
     const AgingResult &l = dmft_log(), &u = dmft();
-    check_late_stationary(l, "DMFT, log grid", {{2, 0.0096}, {5, 0.045}, {10, 0.101}}, 0.190, 0.034);
+    check_late_stationary(l, "DMFT, log grid", {{2, 0.0097}, {5, 0.045}, {10, 0.101}}, 0.191, 0.035);
     // Against the uniform grid from the same seed: log minus uniform of the normalised C_h, over offsets
-    // 1..14 (mean +- sd). t_w = 60: +0.0007 +- 0.0026, +0.0033 +- 0.0136, +0.0094 +- 0.0321,
-    // -0.0286 +- 0.0579 at tau = 2, 5, 10, 30; t_w = 120: -0.0001 +- 0.0030, -0.0002 +- 0.0152,
-    // -0.0022 +- 0.0375, -0.0261 +- 0.0670. The matched noise of the log grid (numerics/log_memory.hpp)
+    // 1..14 (mean +- sd). t_w = 60: +0.0006 +- 0.0027, +0.0032 +- 0.0137, +0.0093 +- 0.0325,
+    // -0.0290 +- 0.0581 at tau = 2, 5, 10, 30; t_w = 120: -0.0001 +- 0.0030, -0.0001 +- 0.0153,
+    // -0.0021 +- 0.0378, -0.0263 +- 0.0667. The matched noise of the log grid (numerics/log_memory.hpp)
     // is the uniform grid's noise projected, so the chaotic paths part within a few tau_h and the two
     // scatter like independent samples; the means are within 1.9 standard errors of 0. Bounds
     // |mean| + 4.5 sd.
-    const std::vector<Bound> paired[] = {{{2, 0.0126}, {5, 0.0645}, {10, 0.154}, {30, 0.289}},
-                                         {{2, 0.0135}, {5, 0.0686}, {10, 0.171}, {30, 0.328}}};
+    const std::vector<Bound> paired[] = {{{2, 0.0126}, {5, 0.0649}, {10, 0.156}, {30, 0.291}},
+                                         {{2, 0.0136}, {5, 0.0689}, {10, 0.172}, {30, 0.327}}};
     for (std::size_t w : {1, 2})
         for (const Bound& b : paired[w - 1]) {
             const double diff = at(l.lags, l.curves[w].C_h_norm, b.tau) - at(u.lags, u.curves[w].C_h_norm, b.tau);
@@ -194,10 +194,12 @@ TEST_CASE("DMFT on the log grid, g_eff = 2: the same checks, and the uniform gri
 TEST_CASE("DMFT on the log grid, g_eff = 2: C_h(t, t) stays at Delta0 over long times (no finite-M drift)") {
     // 3000 steps of dt 0.2 from the network start on 2 sets of 2000 paths; the memory holds about 100
     // blocks. Mean of C_h(t, t) / Delta0 - 1 over t = 300 to 600 (Delta0 = 1.924805, THEORY.md 8).
-    // Over offsets 1..14: +0.0140 +- 0.0032 (mean +- sd), bound |mean| + 4.5 sd. The +1.4% is a
+    // Over offsets 1..14: +0.0144 +- 0.0030 (mean +- sd), bound |mean| + 4.5 sd. The +1.4% is a
     // finite-M bias: 8000 paths give +0.2% (3 seeds). With plain noise (match_moments = false) the same
     // mean is about +0.10 and still rising (5 seeds): the drift this check guards against.
-    // Path variance of the field over C_phi(t, t), last tenth: 1 - (2.6e-4 +- 1.1e-4), the jitter's share.
+    // Path variance of the field over its target C_phi(t, t) (1 + jitter), last tenth: 1 to rounding
+    // (the matched draws are exact on the paths; numerics/log_memory.hpp). With the jitter added only
+    // in the solve it was 1 - 2.6e-4 here and 0.93-0.98 in slow states.
     TransientOptions o = dmft_options(TwoTimeGrid::Log);
     o.grid.horizon = 600;
     o.paths = 2000;
@@ -214,6 +216,6 @@ TEST_CASE("DMFT on the log grid, g_eff = 2: C_h(t, t) stays at Delta0 over long 
     const double dev = sum / count / 1.924805 - 1;
     MESSAGE("log grid, mean C_h(t, t) / Delta0 - 1 over t = 300-600: " << dev << "; field variance / C_phi(t,t) "
                                                                           << r.field_variance_ratio);
-    CHECK(std::abs(dev) < 0.029);
-    CHECK(std::abs(r.field_variance_ratio - 1) < 1e-3);
+    CHECK(std::abs(dev) < 0.028);
+    CHECK(std::abs(r.field_variance_ratio - 1) < 1e-8);
 }
