@@ -65,6 +65,23 @@ std::vector<float> gaussian_noise(std::size_t size, std::uint64_t seed) {
     return noise;
 }
 
+// Worst relative error of the variance of the mean over a window (the slow power that a slowly
+// relaxing, nearly frozen variable integrates): windows of 50, 200, 500 steps from steps 0, 500, 1000.
+double worst_window_mean_error(const Eigen::MatrixXd& cov, const Eigen::MatrixXd& A) {
+    double worst = 0;
+    for (long t0 : {0L, 500L, 1000L})
+        for (long w : {50L, 200L, 500L})
+            worst = std::max(worst, std::abs(cov.block(t0, t0, w, w).sum() / A.block(t0, t0, w, w).sum() - 1));
+    return worst;
+}
+
+// Worst |r - 1| over a series of ratios.
+double worst_deviation_from_one(const std::vector<double>& ratios) {
+    double worst = 0;
+    for (double r : ratios) worst = std::max(worst, std::abs(r - 1));
+    return worst;
+}
+
 // Runs the process over n steps with the given noise (n x M, row-major floats); returns the field (n x M).
 // Plain noise unless `match`; with `ratios`, the path variance ratio at every step.
 Eigen::MatrixXd run(const Features& ft, const std::vector<float>& noise, std::size_t recent, std::size_t per_octave,
@@ -165,14 +182,7 @@ TEST_CASE("log memory: few kept rows reproduce a slowly decaying covariance at l
         const Eigen::MatrixXd implied = T * T.transpose();
         const double scale = ft.A.diagonal().maxCoeff();
         const double err = (implied - ft.A).cwiseAbs().maxCoeff() / scale;
-        // Variance of the mean over a window (the slow power that a slowly relaxing, nearly frozen
-        // variable integrates), relative error.
-        double worst_mean = 0;
-        for (long t0 : {0L, 500L, 1000L})
-            for (long w : {50L, 200L, 500L}) {
-                const double exact = ft.A.block(t0, t0, w, w).sum(), chain = implied.block(t0, t0, w, w).sum();
-                worst_mean = std::max(worst_mean, std::abs(chain / exact - 1));
-            }
+        const double worst_mean = worst_window_mean_error(implied, ft.A);
         MESSAGE("K ", c.K, " P ", c.P, ": ", max_rows, " memory blocks, worst covariance error ", err,
                 ", worst window-mean variance error ", worst_mean);
         CHECK(max_rows < 120);
@@ -194,21 +204,18 @@ TEST_CASE("log memory, matched noise: on the paths the fields' covariance with t
     auto block_gram_error = [&](const Eigen::MatrixXd& X, const std::vector<std::size_t>& sizes) {
         const long m = long(sizes.size());
         Eigen::MatrixXd xb(m, long(M)), fb(m, long(M));
+        Eigen::VectorXd white(m);
         long start = 0;
         for (long b = 0; b < m; ++b) {
             const long len = long(sizes[std::size_t(b)]);
             xb.row(b) = X.middleRows(start, len).colwise().mean();
             fb.row(b) = ft.F.middleRows(start, len).colwise().mean();
+            // The white jitter: a block of s steps adds jitter sum_k A(k, k) / s^2 to its own variance.
+            white(b) = jitter * ft.A.diagonal().segment(start, len).sum() / double(len * len);
             start += len;
         }
         Eigen::MatrixXd gf = fb * fb.transpose() / double(M);
-        // The white jitter: a block of s steps adds jitter sum_k A(k, k) / s^2 to its own variance.
-        start = 0;
-        for (long b = 0; b < m; ++b) {
-            const long len = long(sizes[std::size_t(b)]);
-            gf(b, b) += jitter * ft.A.diagonal().segment(start, len).sum() / double(len * len);
-            start += len;
-        }
+        gf.diagonal() += white;
         const Eigen::MatrixXd gx = xb * xb.transpose() / double(M);
         return (gx - gf).cwiseAbs().maxCoeff() / gf.diagonal().maxCoeff();
     };
@@ -217,10 +224,9 @@ TEST_CASE("log memory, matched noise: on the paths the fields' covariance with t
         std::vector<std::size_t> sizes;
         std::size_t max_rows = 0;
         const Eigen::MatrixXd X = run(ft, noise, 32, 8, jitter, &max_rows, match, &ratios, &sizes);
-        double worst_ratio = 0;
-        for (double r : ratios) worst_ratio = std::max(worst_ratio, std::abs(r - 1));
+        const double worst_ratio = worst_deviation_from_one(ratios);
         const double gram = block_gram_error(X, sizes);
-        MESSAGE(std::string(match ? "matched" : "plain"), " noise: ", max_rows, " blocks at most, worst |path variance / A(k,k) - 1| ",
+        MESSAGE(std::string(match ? "matched" : "plain"), " noise: ", max_rows, " blocks at most, worst |path variance / target - 1| ",
                 worst_ratio, ", worst block Gram error ", gram);
         if (match) {
             CHECK(worst_ratio < 1e-10);
@@ -247,18 +253,14 @@ TEST_CASE("log memory, matched noise on a smooth covariance: exact variance and 
     const std::vector<float> noise = gaussian_noise(n * M, 5);
     std::vector<double> ratios;
     const Eigen::MatrixXd X = run(ft, noise, 32, 8, 1e-6, nullptr, true, &ratios);
-    double worst = 0;
-    for (double r : ratios) worst = std::max(worst, std::abs(r - 1));
+    const double worst = worst_deviation_from_one(ratios);
     const Eigen::MatrixXd G = X * X.transpose() / double(M);
     double lagged = 0;
     for (long k = 50; k < long(n); ++k)
         for (long L : {1L, 5L, 20L, 50L})
             lagged = std::max(lagged, std::abs(G(k, k - L) - ft.A(k, k - L)) / ft.A(k, k));
-    double worst_mean = 0;
-    for (long t0 : {0L, 500L, 1000L})
-        for (long w : {50L, 200L, 500L})
-            worst_mean = std::max(worst_mean, std::abs(G.block(t0, t0, w, w).sum() / ft.A.block(t0, t0, w, w).sum() - 1));
-    MESSAGE("smooth covariance, matched noise: worst |path variance / A(k,k) - 1| over 1500 steps ", worst,
+    const double worst_mean = worst_window_mean_error(G, ft.A);
+    MESSAGE("smooth covariance, matched noise: worst |path variance / target - 1| over 1500 steps ", worst,
             ", worst path covariance error at lags 1-50 ", lagged, ", worst window-mean variance error ", worst_mean);
     CHECK(worst < 1e-8);
     CHECK(lagged < 1e-4);
