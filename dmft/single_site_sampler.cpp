@@ -6,6 +6,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <omp.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <numbers>
@@ -92,13 +93,38 @@ struct SingleSiteSampler::ForwardPrep {
     double sd_u, sd_z, mu, c, s_const, e_const;
 };
 
+namespace {
+
+// FFTW-aligned single-precision complex buffers of m values each (the draws of forward_phi_block).
+struct FloatPairs {
+    FloatPairs(std::size_t count, std::size_t m) : y(count, nullptr) {
+        for (auto& p : y)
+            if (!(p = fftwf_alloc_complex(m))) throw std::bad_alloc();
+    }
+    ~FloatPairs() {
+        for (auto p : y) fftwf_free(p);
+    }
+    FloatPairs(const FloatPairs&) = delete;
+    FloatPairs& operator=(const FloatPairs&) = delete;
+    std::vector<fftwf_complex*> y;
+};
+
+}  // namespace
+
 struct SingleSiteSampler::BlockWork {
     explicit BlockWork(std::size_t m, bool stored)
         : ws(m), a(m), b(m), U(m * block), E(m * block), H(m * block), S(m * block), xi(stored ? 0 : 2 * m) {}
     CirculantSampler::Workspace ws;
     std::vector<double> a, b, U, E, H, S;
     std::vector<float> xi;
+    std::unique_ptr<FloatPairs> pairs;  // forward_phi_block only, made on first use
 };
+
+std::size_t SingleSiteSampler::default_noise_budget() {
+    const long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGE_SIZE);
+    const double physical = pages > 0 && page_size > 0 ? double(pages) * double(page_size) : 0.0;
+    return std::max(std::size_t(768) << 20, static_cast<std::size_t>(physical / 8));
+}
 
 SingleSiteSampler::SingleSiteSampler(const ModelParams& p, const SiteGrid& g, std::size_t max_paths,
                                      std::uint64_t set_seed, std::size_t noise_budget_bytes)
@@ -242,6 +268,95 @@ void SingleSiteSampler::forward_block(std::size_t p0, const ForwardPrep& fp, Blo
     }
 }
 
+void SingleSiteSampler::forward_phi_block(std::size_t p0, const ForwardPrep& fp, BlockWork& w, const Phi& phi,
+                                          double* bar, double* pc) const {
+    constexpr std::size_t W = block, Q = W / 2, T = 64;
+    const std::size_t m = grid_.m, B = grid_.burn, D = grid_.stride, Lc = grid_.coarse_measured(), per_pair = 2 * m;
+    if (!w.pairs) w.pairs = std::make_unique<FloatPairs>(2 * Q, m);
+    fftwf_complex* const* ye = w.pairs->y.data();  // eta_h of pair q
+    fftwf_complex* const* yz = ye + Q;              // z of pair q
+    // 1. Draw the fields of the W/2 pairs (path 2q in the real parts, 2q + 1 in the imaginary parts).
+    double se[W], sz[W];  // static parts
+    for (std::size_t q = 0; q < Q; ++q) {
+        const std::size_t pair = p0 / 2 + q;
+        const float* x = nullptr;
+        if (stored_) {
+            x = &eta_noise_[pair * per_pair];
+        } else {
+            WhiteNoise::fill(stream_key(seed_, pair, tag_eta), w.xi.data(), per_pair);
+            x = w.xi.data();
+        }
+        eta_sampler_->draw_pair_into(x, ye[q]);
+        for (std::size_t l = 2 * q; l < 2 * q + 2; ++l) se[l] = fp.sd_u * statics_[2 * (p0 + l) + 1];
+        if (clock_constant_) continue;
+        if (stored_) {
+            x = &z_noise_[pair * per_pair];
+        } else {
+            WhiteNoise::fill(stream_key(seed_, pair, tag_z), w.xi.data(), per_pair);
+            x = w.xi.data();
+        }
+        z_sampler_->draw_pair_into(x, yz[q]);
+        for (std::size_t l = 2 * q; l < 2 * q + 2; ++l) sz[l] = fp.sd_z * statics_[2 * (p0 + l)];
+    }
+    // 2. Tiles of T steps: drive, clock and step decay, h (exact exponential step), phi(h).
+    const Gate gz = p_.gate_z();
+    const double al = gz.alpha, be = gz.beta, c = fp.c;
+    alignas(64) double u[T * W], e[T * W], hv[T * W];
+    double hp[W] = {}, up[W] = {}, ep[W] = {};  // h, drive and decay of the previous step
+    for (std::size_t l = 0; l < W; ++l) bar[l] = 0;
+    for (std::size_t t0 = 0; t0 < m; t0 += T) {
+        const std::size_t nt = std::min(T, m - t0);
+        for (std::size_t i = 0; i < nt; ++i)
+            for (std::size_t q = 0; q < Q; ++q) {
+                const float* y = ye[q][t0 + i];
+                u[i * W + 2 * q] = double(y[0]) + se[2 * q] + fp.mu;
+                u[i * W + 2 * q + 1] = double(y[1]) + se[2 * q + 1] + fp.mu;
+            }
+        if (clock_constant_) {
+            std::fill(e, e + nt * W, fp.e_const);
+        } else {
+            for (std::size_t i = 0; i < nt; ++i)
+                for (std::size_t q = 0; q < Q; ++q) {
+                    const float* y = yz[q][t0 + i];
+                    e[i * W + 2 * q] = double(y[0]) + sz[2 * q];
+                    e[i * W + 2 * q + 1] = double(y[1]) + sz[2 * q + 1];
+                }
+            for (std::size_t k = 0; k < nt * W; ++k) {
+                const double s = 1.0 / (1.0 + detail::fast_exp(be - al * e[k]));
+                e[k] = detail::fast_exp(-c * s);
+            }
+        }
+        for (std::size_t i = 0; i < nt; ++i) {
+            double* h = &hv[i * W];
+            const double* ui = &u[i * W];
+            const double* ei = &e[i * W];
+            if (t0 + i == 0) {
+                for (std::size_t l = 0; l < W; ++l) h[l] = ui[l];
+            } else {
+                for (std::size_t l = 0; l < W; ++l) h[l] = up[l] + ep[l] * (hp[l] - up[l]);
+            }
+            for (std::size_t l = 0; l < W; ++l) {
+                hp[l] = h[l];
+                up[l] = ui[l];
+                ep[l] = ei[l];
+            }
+        }
+        if (t0 + nt <= B) continue;
+        const std::size_t i0 = t0 < B ? B - t0 : 0;
+        if (phi.kind == PhiKind::Tanh) {
+            for (std::size_t k = i0 * W; k < nt * W; ++k) hv[k] = detail::fast_tanh(hv[k]);
+        } else {
+            for (std::size_t k = i0 * W; k < nt * W; ++k) hv[k] = phi(hv[k]);
+        }
+        for (std::size_t i = i0; i < nt; ++i) {
+            const std::size_t t = t0 + i;
+            for (std::size_t l = 0; l < W; ++l) bar[l] += hv[i * W + l];
+            if ((t - B) % D == 0 && (t - B) / D < Lc)
+                for (std::size_t l = 0; l < W; ++l) pc[l * Lc + (t - B) / D] = hv[i * W + l];
+        }
+    }
+}
+
 SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, bool full) {
     const std::size_t n = grid_.n, m = grid_.m, B = grid_.burn, L = m - B;
     const std::size_t D = grid_.stride, nc = grid_.coarse_lags(), Lc = grid_.coarse_measured();
@@ -276,6 +391,7 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
         const std::vector<double>& H = w.H;
         const std::vector<double>& S = w.S;
         std::vector<double> R8(full ? n * W : 0);
+        std::vector<double> pc(full ? 0 : W * Lc);  // phi at the coarse steps, path after path
 
 #pragma omp for schedule(dynamic, 1)
         for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(nchunks); ++ci) {
@@ -286,9 +402,23 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
                 std::fill(R8.begin(), R8.end(), 0.0);
             }
             const std::size_t p_end = std::min(paths, (ci + 1) * chunk);
+            // The per-path sums of phi over the measured steps, into the chunk's sums.
+            auto add_phi_sums = [&](const double* bar) {
+                for (std::size_t l = 0; l < W; ++l) {
+                    P.sum_phi += bar[l];
+                    P.sum_phibar2 += (bar[l] / double(L)) * (bar[l] / double(L));
+                }
+            };
             for (std::size_t p0 = ci * chunk; p0 < p_end; p0 += W) {
+                if (!full) {  // the map evaluation: C_phi only, fused over time tiles
+                    double bar[W];
+                    forward_phi_block(p0, fp, w, phi, bar, pc.data());
+                    add_phi_sums(bar);
+                    for (std::size_t l = 0; l < W; ++l) ac.add_power(&pc[l * Lc], 1, pw_phi);
+                    continue;
+                }
                 // 1-3. Fields, clock and h on W paths.
-                forward_block(p0, fp, w, full, full ? &P.sum_eta2 : nullptr, full ? &P.sum_z2 : nullptr);
+                forward_block(p0, fp, w, true, &P.sum_eta2, &P.sum_z2);
                 // 4. phi(h) over the measured part (into U, no longer needed) and its lag sums.
                 if (phi.kind == PhiKind::Tanh) {
                     for (std::size_t i = B * W; i < m * W; ++i) U[i] = detail::fast_tanh(H[i]);
@@ -299,13 +429,9 @@ SiteMeasurement SingleSiteSampler::run(const SiteFields& f, std::size_t paths, b
                     double bar[W] = {};
                     for (std::size_t t = B; t < m; ++t)
                         for (std::size_t l = 0; l < W; ++l) bar[l] += U[t * W + l];
-                    for (std::size_t l = 0; l < W; ++l) {
-                        P.sum_phi += bar[l];
-                        P.sum_phibar2 += (bar[l] / double(L)) * (bar[l] / double(L));
-                    }
+                    add_phi_sums(bar);
                 }
                 for (std::size_t l = 0; l < W; ++l) ac.add_power(&U[B * W + l], W * D, pw_phi);
-                if (!full) continue;
                 // 5. Full measurement: C_h, clock mean, and the response kernel over a set of start times.
                 for (std::size_t l = 0; l < W; ++l) ac.add_power(&H[B * W + l], W * D, pw_h);
                 {

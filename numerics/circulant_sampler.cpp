@@ -121,14 +121,18 @@ double CirculantSampler::set_covariance(const std::vector<double>& c) {
     return clipped_;
 }
 
-template <>
-void CirculantSampler::draw_pair<float>(const float* xi, double* a, double* b, Workspace& w) const {
-    fftwf_complex* y = w.data_f();
+void CirculantSampler::draw_pair_into(const float* xi, fftwf_complex* y) const {
     for (std::size_t j = 0; j < m_; ++j) {
         y[j][0] = amp_f_[j] * xi[2 * j];
         y[j][1] = amp_f_[j] * xi[2 * j + 1];
     }
     fftwf_execute_dft(plan_f_, y, y);
+}
+
+template <>
+void CirculantSampler::draw_pair<float>(const float* xi, double* a, double* b, Workspace& w) const {
+    fftwf_complex* y = w.data_f();
+    draw_pair_into(xi, y);
     for (std::size_t t = 0; t < m_; ++t) {
         a[t] = y[t][0];
         b[t] = y[t][1];

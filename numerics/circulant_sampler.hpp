@@ -87,6 +87,10 @@ public:
     // transformed in double precision.
     template <class T>
     void draw_pair(const T* xi, double* a, double* b, Workspace& w) const;
+    // The single-precision draw left in place: y (m values, FFTW-aligned, e.g. fftwf_alloc_complex)
+    // receives path a in the real parts and path b in the imaginary parts. draw_pair<float> is this
+    // followed by a copy to double.
+    void draw_pair_into(const float* xi, fftwf_complex* y) const;
     // Convenience: the same, with the noise of one keyed stream.
     void draw_pair(std::uint64_t key, double* a, double* b, Workspace& w) const;
 
