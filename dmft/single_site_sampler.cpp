@@ -13,6 +13,7 @@
 #include <numeric>
 #include <random>
 #include <stdexcept>
+#include <type_traits>
 
 namespace gdmft {
 
@@ -126,6 +127,16 @@ std::size_t SingleSiteSampler::default_noise_budget() {
     return std::max(std::size_t(768) << 20, static_cast<std::size_t>(physical / 8));
 }
 
+// Per-thread buffers of run_tangent, kept from call to call (zeroing and first touching them on every
+// call took about 15% of a tangent solve).
+struct SingleSiteSampler::TangentWork {
+    TangentWork(std::size_t m, bool use_yz, bool use_r)
+        : Xi(m * block), Y(m * block), As(m * block), Yz(use_yz ? m * block : 0), R(use_r ? m * block : 0),
+          Yr(use_r ? m * block : 0), Bs(use_r ? m * block : 0), noise(2 * m + 2) {}
+    std::vector<double> Xi, Y, As, Yz, R, Yr, Bs;
+    std::vector<float> noise;  // one pair's redrawn noise (when not stored)
+};
+
 SingleSiteSampler::SingleSiteSampler(const ModelParams& p, const SiteGrid& g, std::size_t max_paths,
                                      std::uint64_t set_seed, std::size_t noise_budget_bytes)
     : p_(p), grid_(g), max_paths_((std::max<std::size_t>(max_paths, 1) + block - 1) / block * block),
@@ -139,6 +150,7 @@ SingleSiteSampler::SingleSiteSampler(const ModelParams& p, const SiteGrid& g, st
     const std::size_t pairs = max_paths_ / 2, per_pair = 2 * g.m;
     const double bytes = double(pairs) * per_pair * sizeof(float) * (clock_constant_ ? 1 : 2);
     stored_ = bytes <= double(noise_budget_bytes);
+    noise_budget_ = stored_ ? noise_budget_bytes - static_cast<std::size_t>(bytes) : noise_budget_bytes;
     if (stored_) {
         // Not value-initialised: the pages are first touched by the (parallel) draws in ensure_noise.
         eta_noise_ = std::make_unique_for_overwrite<float[]>(pairs * per_pair);
@@ -151,6 +163,28 @@ void SingleSiteSampler::reseed(std::uint64_t set_seed) {
     seed_ = set_seed;
     statics_ = detail::stratified_normals(max_paths_, 2, stream_key(seed_, 0, tag_static));
     filled_pairs_ = 0;
+    for (auto& t : tangent_noise_) t.filled_pairs = 0;
+}
+
+void SingleSiteSampler::ensure_tangent_noise(std::size_t pairs, const bool (&use)[4]) {
+    const std::size_t per_pair = 2 * grid_.m + 2;
+    const std::size_t all = max_paths_ / 2;
+    constexpr std::uint64_t tags[4] = {tag_xi, tag_yz, tag_r, tag_yr};
+    for (int k = 0; k < 4; ++k) {
+        TangentNoise& tn = tangent_noise_[k];
+        if (!use[k]) continue;
+        if (!tn.data) {
+            const std::size_t bytes = all * per_pair * sizeof(float);
+            if (bytes > noise_budget_) continue;  // redrawn on every call
+            noise_budget_ -= bytes;
+            tn.data = std::make_unique_for_overwrite<float[]>(all * per_pair);
+        }
+        if (pairs <= tn.filled_pairs) continue;
+#pragma omp parallel for schedule(static)
+        for (std::ptrdiff_t i = static_cast<std::ptrdiff_t>(tn.filled_pairs); i < static_cast<std::ptrdiff_t>(pairs); ++i)
+            WhiteNoise::fill(stream_key(seed_, i, tags[k]), &tn.data[i * per_pair], per_pair);
+        tn.filled_pairs = pairs;
+    }
 }
 
 void SingleSiteSampler::reserve_thread_work() {
@@ -548,19 +582,32 @@ TangentMeasurement SingleSiteSampler::run_tangent(const SiteFields& f, const Tan
     const std::size_t nchunks = (paths + chunk - 1) / chunk;
     std::vector<std::vector<double>> partA(nchunks), partB(nchunks);
 
+    // Streams xi, y_z, r, y_r (the order of tangent_noise_).
+    const bool use[4] = {true, use_yz, use_r, use_r};
+    ensure_tangent_noise(paths / 2, use);
     reserve_thread_work();
+    if (tangent_work_.size() < work_.size()) tangent_work_.resize(work_.size());
 #pragma omp parallel
     {
         BlockWork& w = thread_work();
         Autocorrelator& ac = thread_corr();
+        auto& tw_slot = tangent_work_[static_cast<std::size_t>(omp_get_thread_num())];
+        if (!tw_slot) tw_slot = std::make_unique<TangentWork>(m, use_yz, use_r);
+        TangentWork& tw = *tw_slot;
         std::vector<double> pwA(ac.power_size(), 0.0), pwB(use_r ? ac.power_size() : 0, 0.0);
-        std::vector<double> a(m), b(m), Xi(m * W), Y(m * W), As(m * W);
-        std::vector<double> Yz(use_yz ? m * W : 0), R(use_r ? m * W : 0), Yr(use_r ? m * W : 0), Bs(use_r ? m * W : 0);
-        std::vector<float> noise(per_pair + 2);
-        auto draw = [&](CirculantSampler& smp, std::uint64_t tag, std::size_t pair, std::size_t la, std::vector<double>& dst,
+        std::vector<double>&a = w.a, &b = w.b, &Xi = tw.Xi, &Y = tw.Y, &As = tw.As;
+        std::vector<double>&Yz = tw.Yz, &R = tw.R, &Yr = tw.Yr, &Bs = tw.Bs;
+        constexpr std::uint64_t tags[4] = {tag_xi, tag_yz, tag_r, tag_yr};
+        auto draw = [&](CirculantSampler& smp, int stream, std::size_t pair, std::size_t la, std::vector<double>& dst,
                         double sd_static) {
-            WhiteNoise::fill(stream_key(seed_, pair, tag), noise.data(), noise.size());
-            smp.draw_pair(noise.data(), a.data(), b.data(), w.ws);
+            const float* noise = nullptr;
+            if (const TangentNoise& tn = tangent_noise_[stream]; tn.data) {
+                noise = &tn.data[pair * (per_pair + 2)];
+            } else {
+                WhiteNoise::fill(stream_key(seed_, pair, tags[stream]), tw.noise.data(), tw.noise.size());
+                noise = tw.noise.data();
+            }
+            smp.draw_pair(noise, a.data(), b.data(), w.ws);
             const double sa = sd_static * noise[per_pair], sb = sd_static * noise[per_pair + 1];
             for (std::size_t t = 0; t < m; ++t) {
                 dst[t * W + la] = a[t] + sa;
@@ -580,43 +627,69 @@ TangentMeasurement SingleSiteSampler::run_tangent(const SiteFields& f, const Tan
                 const std::vector<double>&U = w.U, &E = w.E, &H = w.H, &S = w.S;
                 for (std::size_t q = 0; q < W / 2; ++q) {
                     const std::size_t pair = p0 / 2 + q;
-                    draw(*xi_sampler_, tag_xi, pair, 2 * q, Xi, 0.0);
-                    if (use_yz) draw(*yz_sampler_, tag_yz, pair, 2 * q, Yz, 0.0);
+                    draw(*xi_sampler_, 0, pair, 2 * q, Xi, 0.0);
+                    if (use_yz) draw(*yz_sampler_, 1, pair, 2 * q, Yz, 0.0);
                     if (use_r) {
-                        draw(*r_sampler_, tag_r, pair, 2 * q, R, sd_r);
-                        draw(*yr_sampler_, tag_yr, pair, 2 * q, Yr, 0.0);
+                        draw(*r_sampler_, 2, pair, 2 * q, R, sd_r);
+                        draw(*yr_sampler_, 3, pair, 2 * q, Yr, 0.0);
                     }
                 }
                 // Tangent step: kappa = lambda + sigma/tau_h, decay e^{-kappa dt} = E e^{-lambda dt},
-                // gain (1 - e^{-kappa dt}) / kappa (-> dt as kappa dt -> 0).
+                // gain (1 - e^{-kappa dt}) / kappa (-> dt as kappa dt -> 0). Both forms of the gain are
+                // computed and one selected, and the options are template constants, so that the loop over
+                // the W paths vectorises (with branches it ran scalar).
                 for (std::size_t l = 0; l < W; ++l) Y[l] = 0.0;
-                for (std::size_t t = 0; t + 1 < m; ++t) {
-                    const std::size_t o = t * W;
-                    for (std::size_t l = 0; l < W; ++l) {
-                        const double s = S[o + l], kappa = lambda + s / tau_h, x = kappa * dt;
-                        const double d = E[o + l] * el;
-                        const double g = std::abs(x) < 1e-4 ? dt * (1 - x / 2 + x * x / 6) : (1 - d) / kappa;
-                        double drive = (s / tau_h) * Xi[o + l];
-                        if (use_yz) drive += (al_z * s * (1 - s) / tau_h) * Yz[o + l] * (U[o + l] - H[o + l]);
-                        Y[o + W + l] = Y[o + l] * d + g * drive;
+                auto tangent_steps = [&](auto with_yz) {
+                    const double* __restrict Sp = S.data();
+                    const double* __restrict Ep = E.data();
+                    const double* __restrict Xp = Xi.data();
+                    const double* __restrict Zp = Yz.data();
+                    const double* __restrict Up = U.data();
+                    const double* __restrict Hp = H.data();
+                    double* __restrict Yp = Y.data();
+                    for (std::size_t t = 0; t + 1 < m; ++t) {
+                        const std::size_t o = t * W;
+                        double next[W];
+                        for (std::size_t l = 0; l < W; ++l) {
+                            const double s = Sp[o + l], kappa = lambda + s / tau_h, x = kappa * dt;
+                            const double d = Ep[o + l] * el;
+                            const bool small = std::abs(x) < 1e-4;
+                            const double series = dt * (1 - x / 2 + x * x / 6);
+                            const double exact = (1 - d) / (small ? 1.0 : kappa);
+                            const double g = small ? series : exact;
+                            double drive = (s / tau_h) * Xp[o + l];
+                            if constexpr (decltype(with_yz)::value)
+                                drive += (al_z * s * (1 - s) / tau_h) * Zp[o + l] * (Up[o + l] - Hp[o + l]);
+                            next[l] = Yp[o + l] * d + g * drive;
+                        }
+                        for (std::size_t l = 0; l < W; ++l) Yp[o + W + l] = next[l];
                     }
-                }
+                };
+                if (use_yz) tangent_steps(std::true_type{});
+                else tangent_steps(std::false_type{});
                 // Measured series a = phi'(h) y_h and b = sigma_r(r) a + sigma_r'(r) phi(h) y_r.
-                for (std::size_t i = B * W; i < m * W; ++i) {
-                    double ph, dph;
-                    if (phi.kind == PhiKind::Tanh) {
-                        ph = detail::fast_tanh(H[i]);
-                        dph = 1 - ph * ph;
-                    } else {
-                        ph = phi(H[i]);
-                        dph = phi.deriv(H[i]);
+                auto measure = [&](auto tanh_phi, auto with_r) {
+                    for (std::size_t i = B * W; i < m * W; ++i) {
+                        double ph, dph;
+                        if constexpr (decltype(tanh_phi)::value) {
+                            ph = detail::fast_tanh(H[i]);
+                            dph = 1 - ph * ph;
+                        } else {
+                            ph = phi(H[i]);
+                            dph = phi.deriv(H[i]);
+                        }
+                        As[i] = dph * Y[i];
+                        if constexpr (decltype(with_r)::value) {
+                            const double sr = 1.0 / (1.0 + detail::fast_exp(be_r - al_r * R[i]));
+                            Bs[i] = sr * As[i] + al_r * sr * (1 - sr) * ph * Yr[i];
+                        }
                     }
-                    As[i] = dph * Y[i];
-                    if (use_r) {
-                        const double sr = 1.0 / (1.0 + detail::fast_exp(be_r - al_r * R[i]));
-                        Bs[i] = sr * As[i] + al_r * sr * (1 - sr) * ph * Yr[i];
-                    }
-                }
+                };
+                const bool tanh_phi = phi.kind == PhiKind::Tanh;
+                if (tanh_phi && use_r) measure(std::true_type{}, std::true_type{});
+                else if (tanh_phi) measure(std::true_type{}, std::false_type{});
+                else if (use_r) measure(std::false_type{}, std::true_type{});
+                else measure(std::false_type{}, std::false_type{});
                 for (std::size_t l = 0; l < W; ++l) {
                     ac.add_power(&As[B * W + l], W * D, pwA);
                     if (use_r) ac.add_power(&Bs[B * W + l], W * D, pwB);

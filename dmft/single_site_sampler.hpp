@@ -118,7 +118,8 @@ public:
     // The tangent single site on the same forward paths (the forward fields f as in run()): integrates
     //   y_h' = -(lambda + sigma_z/tau_h) y_h + (sigma_z/tau_h) xi_h + (sigma_z'(z)/tau_h) y_z (eta_h + I - h)
     // with the exact exponential step (coefficients constant over a step) and measures A and B. The
-    // tangent noises come from their own keyed streams, redrawn on every call (not stored).
+    // tangent noises come from their own keyed streams: stored on first use when they fit in what the
+    // noise budget leaves, otherwise redrawn identically on every call.
     TangentMeasurement run_tangent(const SiteFields& f, const TangentFields& tf, double lambda, std::size_t paths);
     // The first `paths` paths (a multiple of `block`, <= max_paths) on the first `length` measured steps
     // (length <= m - burn): the very paths run() integrates. Uses all OpenMP threads.
@@ -131,6 +132,7 @@ public:
     std::size_t max_paths() const { return max_paths_; }
     bool clock_constant() const { return clock_constant_; }
     bool noise_stored() const { return stored_; }
+    bool tangent_noise_stored() const { return tangent_noise_[0].data != nullptr; }  // after a run_tangent
 
 private:
     struct BlockWork;    // per-thread buffers (single_site_sampler.cpp)
@@ -160,6 +162,18 @@ private:
     std::vector<double> statics_;              // 2 normals per path (stratified): z, static drive eta_h + I
     std::unique_ptr<CirculantSampler> eta_sampler_, z_sampler_;
     std::unique_ptr<CirculantSampler> xi_sampler_, yz_sampler_, r_sampler_, yr_sampler_;  // tangent
+    // Stored tangent noise, one buffer per stream (xi, y_z, r, y_r): 2m + 2 floats per pair (the last two
+    // are the static parts), drawn on first use for the pairs a call needs; empty when redrawn.
+    struct TangentNoise {
+        std::unique_ptr<float[]> data;
+        std::size_t filled_pairs = 0;
+    };
+    TangentNoise tangent_noise_[4];
+    std::size_t noise_budget_ = 0;
+    // Draws the stored tangent noise of the streams in use for the first `pairs` pairs (if it fits).
+    void ensure_tangent_noise(std::size_t pairs, const bool (&use)[4]);
+    struct TangentWork;  // per-thread tangent buffers (single_site_sampler.cpp)
+    std::vector<std::unique_ptr<TangentWork>> tangent_work_;
     // Per-thread buffers and correlators, kept from call to call: re-allocating the path buffers (a few
     // MB) on every map evaluation cost ~12% of a solve in page faults. Sized before each parallel region.
     std::vector<std::unique_ptr<BlockWork>> work_;
