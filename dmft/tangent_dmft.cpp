@@ -5,6 +5,7 @@
 #include "numerics/progress.hpp"
 #include "numerics/errors.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
@@ -117,10 +118,12 @@ TangentResult tangent_lambda_max(const ModelParams& p, SingleSiteSampler& smp, c
     for (std::size_t k = 0; k < n; ++k) A[k] = B[k] = D0 > 0 ? (fwd.C_phi[k] - fwd.phi_plateau) / D0 : (k == 0);
 
     bool power_failed = false;
+    std::vector<detail::RhoEvaluation> evaluations;
     auto ln_rho = [&](double lambda) {
         const PowerResult pr = power_iteration(T, A, B, lambda, o, res.applications);
         ++res.evaluations;
         if (!pr.converged) power_failed = true;
+        evaluations.push_back({lambda, std::log(pr.rho), pr.converged});
         log_line(o.observer, "tangent DMFT: lambda " + fmt("%.6g", lambda) + "  rho " + fmt("%.8g", pr.rho) +
                  (pr.converged ? "" : " (power iteration not converged)"));
         return std::log(pr.rho);
@@ -165,17 +168,36 @@ TangentResult tangent_lambda_max(const ModelParams& p, SingleSiteSampler& smp, c
         }
         lb = lc, fb = fc;
         if (step < tol || std::abs(lb - la) < tol || fc == 0) {
-            res.converged = !power_failed;
+            res.converged = !power_failed || detail::root_pinned(evaluations, tol);
             break;
         }
     }
     res.lambda_max = lc;
+    // Power iterations that did not converge, by lambda.
+    std::string unconverged;
+    for (const auto& e : evaluations)
+        if (!e.converged) unconverged += (unconverged.empty() ? "" : ", ") + fmt("%.4g", e.lambda);
     res.message = "tangent DMFT: lambda_max = " + fmt("%.6g", lc) + " per tau_h (" + fmt("%.6g", lc / unit) +
                   " per tau_eff), rho(0) = " + fmt("%.6g", res.rho_zero) + ", " + std::to_string(res.evaluations) +
                   " rho evaluations, " + std::to_string(res.applications) + " map applications on " +
-                  std::to_string(paths) + " paths" +
-                  (res.converged ? "" : power_failed ? "; a power iteration did not converge" : "; lambda not converged");
+                  std::to_string(paths) + " paths";
+    if (!power_failed && !res.converged) res.message += "; lambda not converged";
+    if (power_failed)
+        res.message += res.converged ? "; the power iteration did not converge at lambda = " + unconverged +
+                                           ", away from the root, which converged evaluations pin to within " +
+                                           fmt("%.2g", tol)
+                                     : "; a power iteration did not converge (lambda = " + unconverged + ")";
     return res;
+}
+
+bool detail::root_pinned(const std::vector<RhoEvaluation>& evaluations, double tol) {
+    double lo = -std::numeric_limits<double>::infinity(), hi = std::numeric_limits<double>::infinity();
+    for (const auto& e : evaluations) {
+        if (!e.converged || !std::isfinite(e.ln_rho)) continue;
+        if (e.ln_rho >= 0) lo = std::max(lo, e.lambda);
+        if (e.ln_rho <= 0) hi = std::min(hi, e.lambda);
+    }
+    return std::isfinite(lo) && std::isfinite(hi) && lo <= hi && hi - lo <= tol;
 }
 
 }  // namespace gdmft

@@ -51,4 +51,20 @@ struct TangentForward {
 TangentResult tangent_lambda_max(const ModelParams& p, SingleSiteSampler& smp, const TangentForward& fwd,
                                  const TangentOptions& o);
 
+namespace detail {
+
+// One evaluation of ln rho(lambda), and whether its power iteration converged.
+struct RhoEvaluation {
+    double lambda, ln_rho;
+    bool converged;
+};
+
+// Whether the evaluations whose power iteration converged pin the root of ln rho (decreasing in lambda)
+// to within tol: ln rho >= 0 at some lo and ln rho <= 0 at some hi, lo <= hi <= lo + tol (with lo the
+// largest such lambda and hi the smallest). An evaluation far from the root, say at the upper end of
+// the first bracket, may then fail to converge without making lambda_max uncertain.
+bool root_pinned(const std::vector<RhoEvaluation>& evaluations, double tol);
+
+}  // namespace detail
+
 }  // namespace gdmft
