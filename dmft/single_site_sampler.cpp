@@ -229,23 +229,24 @@ SingleSiteSampler::ForwardPrep SingleSiteSampler::prepare(const SiteFields& f) c
     return fp;
 }
 
+const float* SingleSiteSampler::pair_noise(bool z, std::size_t pair, BlockWork& w) const {
+    const std::size_t per_pair = 2 * grid_.m;
+    if (stored_) return z ? &z_noise_[pair * per_pair] : &eta_noise_[pair * per_pair];
+    WhiteNoise::fill(stream_key(seed_, pair, z ? tag_z : tag_eta), w.xi.data(), per_pair);
+    return w.xi.data();
+}
+
 void SingleSiteSampler::forward_block(std::size_t p0, const ForwardPrep& fp, BlockWork& w, bool need_sigma,
                                       double* sum_eta2, double* sum_z2) const {
     constexpr std::size_t W = block;
-    const std::size_t m = grid_.m, B = grid_.burn, per_pair = 2 * m;
+    const std::size_t m = grid_.m, B = grid_.burn;
     std::vector<double>&a = w.a, &b = w.b, &U = w.U, &E = w.E, &H = w.H, &S = w.S;
     // 1. Fields: eta_h + I into U, z into E (W/2 pairs, two paths per complex draw).
     for (std::size_t q = 0; q < W / 2; ++q) {
         const std::size_t pair = p0 / 2 + q, la = 2 * q, lb = 2 * q + 1;
         const double* st_a = &statics_[2 * (p0 + la)];
         const double* st_b = &statics_[2 * (p0 + lb)];
-        const float* x = nullptr;
-        if (stored_) {
-            x = &eta_noise_[pair * per_pair];
-        } else {
-            WhiteNoise::fill(stream_key(seed_, pair, tag_eta), w.xi.data(), per_pair);
-            x = w.xi.data();
-        }
+        const float* x = pair_noise(false, pair, w);
         eta_sampler_->draw_pair(x, a.data(), b.data(), w.ws);
         // Static drive eta_static + I - mu: one normal of variance sd_eta^2 + s^2 (a sum of independent normals).
         const double ea = fp.sd_u * st_a[1], eb = fp.sd_u * st_b[1];
@@ -256,12 +257,7 @@ void SingleSiteSampler::forward_block(std::size_t p0, const ForwardPrep& fp, Blo
         if (sum_eta2)
             for (std::size_t t = B; t < m; ++t) *sum_eta2 += (a[t] + ea) * (a[t] + ea) + (b[t] + eb) * (b[t] + eb);
         if (clock_constant_) continue;
-        if (stored_) {
-            x = &z_noise_[pair * per_pair];
-        } else {
-            WhiteNoise::fill(stream_key(seed_, pair, tag_z), w.xi.data(), per_pair);
-            x = w.xi.data();
-        }
+        x = pair_noise(true, pair, w);
         z_sampler_->draw_pair(x, a.data(), b.data(), w.ws);
         const double za = fp.sd_z * st_a[0], zb = fp.sd_z * st_b[0];
         for (std::size_t t = 0; t < m; ++t) {
@@ -305,7 +301,7 @@ void SingleSiteSampler::forward_block(std::size_t p0, const ForwardPrep& fp, Blo
 void SingleSiteSampler::forward_phi_block(std::size_t p0, const ForwardPrep& fp, BlockWork& w, const Phi& phi,
                                           double* bar, double* pc) const {
     constexpr std::size_t W = block, Q = W / 2, T = 64;
-    const std::size_t m = grid_.m, B = grid_.burn, D = grid_.stride, Lc = grid_.coarse_measured(), per_pair = 2 * m;
+    const std::size_t m = grid_.m, B = grid_.burn, D = grid_.stride, Lc = grid_.coarse_measured();
     if (!w.pairs) w.pairs = std::make_unique<FloatPairs>(2 * Q, m);
     fftwf_complex* const* ye = w.pairs->y.data();  // eta_h of pair q
     fftwf_complex* const* yz = ye + Q;              // z of pair q
@@ -313,22 +309,11 @@ void SingleSiteSampler::forward_phi_block(std::size_t p0, const ForwardPrep& fp,
     double se[W], sz[W];  // static parts
     for (std::size_t q = 0; q < Q; ++q) {
         const std::size_t pair = p0 / 2 + q;
-        const float* x = nullptr;
-        if (stored_) {
-            x = &eta_noise_[pair * per_pair];
-        } else {
-            WhiteNoise::fill(stream_key(seed_, pair, tag_eta), w.xi.data(), per_pair);
-            x = w.xi.data();
-        }
+        const float* x = pair_noise(false, pair, w);
         eta_sampler_->draw_pair_into(x, ye[q]);
         for (std::size_t l = 2 * q; l < 2 * q + 2; ++l) se[l] = fp.sd_u * statics_[2 * (p0 + l) + 1];
         if (clock_constant_) continue;
-        if (stored_) {
-            x = &z_noise_[pair * per_pair];
-        } else {
-            WhiteNoise::fill(stream_key(seed_, pair, tag_z), w.xi.data(), per_pair);
-            x = w.xi.data();
-        }
+        x = pair_noise(true, pair, w);
         z_sampler_->draw_pair_into(x, yz[q]);
         for (std::size_t l = 2 * q; l < 2 * q + 2; ++l) sz[l] = fp.sd_z * statics_[2 * (p0 + l)];
     }

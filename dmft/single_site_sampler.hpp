@@ -149,6 +149,9 @@ private:
     void forward_phi_block(std::size_t p0, const ForwardPrep& fp, BlockWork& w, const Phi& phi, double* bar,
                            double* pc) const;
     ForwardPrep prepare(const SiteFields& f) const;
+    // The white noise of one pair of paths for eta_h (z = false) or the clock field z: the stored noise,
+    // or redrawn into w's scratch buffer.
+    const float* pair_noise(bool z, std::size_t pair, BlockWork& w) const;
     ModelParams p_;
     SiteGrid grid_;
     std::size_t max_paths_;
