@@ -37,9 +37,11 @@ LyapunovResult sampled_sets(const ModelParams& m, const StationaryResult& s, con
     std::vector<double> lams;
     bool all = true;
     int k = 0;
+    TangentResult first;  // the first set's result starts the later sets' searches
     for (const SampledSet& set : s.sampled_state->sets) {
         SingleSiteSampler smp(m, set.grid, set.paths, set.seed);
-        const TangentResult t = set_tangent_lambda(m, smp, set, o.observer);
+        const TangentResult t = set_tangent_lambda(m, smp, set, o.observer, k > 0 ? &first : nullptr);
+        if (k == 0) first = t;
         log_line(o.observer, "lyapunov: set " + std::to_string(++k) + ": " + t.message);
         if (std::isfinite(t.lambda_max)) lams.push_back(t.lambda_max);
         all = all && t.converged;

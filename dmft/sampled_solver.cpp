@@ -585,7 +585,8 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
                 set.forward.C_phi = r.x;
                 set.forward.phi_plateau = r.fields.q;
                 if (o.lyapunov) {
-                    r.tangent = set_tangent_lambda(p, smp, set, o.observer);
+                    // Later sets start from set 0's root and eigenvector (about half the applications).
+                    r.tangent = set_tangent_lambda(p, smp, set, o.observer, s > 0 ? &results[0].tangent : nullptr);
                     log_line(o.observer, "sampled DMFT: set " + std::to_string(s + 1) + ": " + r.tangent.message);
                 }
                 state->sets.push_back(std::move(set));

@@ -9,9 +9,10 @@ std::size_t tangent_paths(std::size_t forward_paths) {
 }
 
 TangentResult set_tangent_lambda(const ModelParams& p, SingleSiteSampler& smp, const SampledSet& set,
-                                 const Observer* observer) {
+                                 const Observer* observer, const TangentResult* hint) {
     TangentOptions to;
     to.observer = observer;
+    to.hint = hint;
     to.paths = tangent_paths(set.paths);
     return tangent_lambda_max(p, smp, set.forward, to);
 }

@@ -30,7 +30,8 @@ std::size_t tangent_paths(std::size_t forward_paths);
 
 // lambda_max of one converged set by the tangent DMFT on its own paths; `smp` must be a sampler of the
 // set's grid and seed (the solver's own, or a fresh SingleSiteSampler(p, set.grid, set.paths, set.seed)).
+// `hint`: another set's result, whose root and eigenvector start the search (TangentOptions::hint).
 TangentResult set_tangent_lambda(const ModelParams& p, SingleSiteSampler& smp, const SampledSet& set,
-                                 const Observer* observer);
+                                 const Observer* observer, const TangentResult* hint = nullptr);
 
 }  // namespace gdmft

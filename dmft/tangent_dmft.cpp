@@ -129,27 +129,65 @@ TangentResult tangent_lambda_max(const ModelParams& p, SingleSiteSampler& smp, c
         return std::log(pr.rho);
     };
 
-    double la = 0, fa = ln_rho(0.0);
-    res.rho_zero = std::exp(fa);
-    if (!std::isfinite(fa)) {
-        res.message = "tangent DMFT: the power iteration failed at lambda = 0";
-        return res;
-    }
-    if (!(fa > 0)) {
-        res.lambda_max = 0;
-        res.message = "tangent DMFT: spectral radius at lambda = 0 is " + fmt("%.6g", res.rho_zero) +
-                      " <= 1: no positive exponent (searching lambda < 0 is not supported)";
-        return res;
-    }
-    double lb = 0.1 * unit, fb = ln_rho(lb);
-    while (std::isfinite(fb) && fb > 0 && lb < 20 * unit && res.evaluations < o.max_lambda) {
-        la = lb, fa = fb;
-        lb *= 2;
-        fb = ln_rho(lb);
-    }
-    if (!std::isfinite(fb) || fb > 0) {
-        res.message = "tangent DMFT: could not bracket the root of ln rho(lambda)";
-        return res;
+    double la = 0, fa = 0, lb = 0, fb = 0;
+    const TangentResult* h = o.hint;
+    if (h && h->converged && h->lambda_max > 0 && h->A.size() == n && h->B.size() == n) {
+        // Warm start: from the other set's root and eigenvector, step away from it (doubling the step)
+        // until ln rho changes sign; the last two points bracket the root.
+        A = h->A;
+        B = h->B;
+        double lp = h->lambda_max, fp = ln_rho(lp);
+        const double f0 = fp;
+        double step = std::max(0.25 * h->lambda_max, 4 * tol) * (f0 > 0 ? 1 : -1);
+        bool bracketed = false;
+        while (std::isfinite(fp) && res.evaluations < o.max_lambda && std::abs(lp) < 20 * unit) {
+            const double ln = std::max(0.0, lp + step), fn = ln_rho(ln);
+            if (!std::isfinite(fn)) break;
+            if ((fn > 0) != (f0 > 0)) {
+                if (f0 > 0) la = lp, fa = fp, lb = ln, fb = fn;
+                else la = ln, fa = fn, lb = lp, fb = fp;
+                bracketed = fa > 0 && fb <= 0;
+                break;
+            }
+            if (ln == 0) {  // ln rho(0) <= 0
+                res.rho_zero = std::exp(fn);
+                res.lambda_max = 0;
+                res.message = "tangent DMFT (warm start at lambda " + fmt("%.6g", h->lambda_max) +
+                              "): spectral radius at lambda = 0 is " + fmt("%.6g", res.rho_zero) +
+                              " <= 1: no positive exponent (searching lambda < 0 is not supported)";
+                return res;
+            }
+            lp = ln, fp = fn;
+            step *= 2;
+        }
+        if (!bracketed) {
+            res.message = "tangent DMFT: could not bracket the root of ln rho(lambda) from the warm start at lambda " +
+                          fmt("%.6g", h->lambda_max);
+            return res;
+        }
+    } else {
+        la = 0, fa = ln_rho(0.0);
+        res.rho_zero = std::exp(fa);
+        if (!std::isfinite(fa)) {
+            res.message = "tangent DMFT: the power iteration failed at lambda = 0";
+            return res;
+        }
+        if (!(fa > 0)) {
+            res.lambda_max = 0;
+            res.message = "tangent DMFT: spectral radius at lambda = 0 is " + fmt("%.6g", res.rho_zero) +
+                          " <= 1: no positive exponent (searching lambda < 0 is not supported)";
+            return res;
+        }
+        lb = 0.1 * unit, fb = ln_rho(lb);
+        while (std::isfinite(fb) && fb > 0 && lb < 20 * unit && res.evaluations < o.max_lambda) {
+            la = lb, fa = fb;
+            lb *= 2;
+            fb = ln_rho(lb);
+        }
+        if (!std::isfinite(fb) || fb > 0) {
+            res.message = "tangent DMFT: could not bracket the root of ln rho(lambda)";
+            return res;
+        }
     }
     // Illinois (modified regula falsi) on [la, lb] with fa > 0 > fb.
     double lc = lb;
@@ -173,12 +211,17 @@ TangentResult tangent_lambda_max(const ModelParams& p, SingleSiteSampler& smp, c
         }
     }
     res.lambda_max = lc;
+    res.A = A;
+    res.B = B;
     // Power iterations that did not converge, by lambda.
     std::string unconverged;
     for (const auto& e : evaluations)
         if (!e.converged) unconverged += (unconverged.empty() ? "" : ", ") + fmt("%.4g", e.lambda);
     res.message = "tangent DMFT: lambda_max = " + fmt("%.6g", lc) + " per tau_h (" + fmt("%.6g", lc / unit) +
-                  " per tau_eff), rho(0) = " + fmt("%.6g", res.rho_zero) + ", " + std::to_string(res.evaluations) +
+                  " per tau_eff), " +
+                  (std::isfinite(res.rho_zero) ? "rho(0) = " + fmt("%.6g", res.rho_zero)
+                                               : "warm start at lambda " + fmt("%.6g", h ? h->lambda_max : nan_v)) +
+                  ", " + std::to_string(res.evaluations) +
                   " rho evaluations, " + std::to_string(res.applications) + " map applications on " +
                   std::to_string(paths) + " paths";
     if (!power_failed && !res.converged) res.message += "; lambda not converged";

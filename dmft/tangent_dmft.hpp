@@ -22,6 +22,8 @@
 
 namespace gdmft {
 
+struct TangentResult;
+
 struct TangentOptions {
     const Observer* observer = nullptr;  // progress and log lines (numerics/progress.hpp); nullptr = silent
     std::size_t paths = 512;   // tangent paths (the first paths of the forward random set)
@@ -29,6 +31,10 @@ struct TangentOptions {
     double power_tol = 1e-5;   // relative change of rho between power iterations
     double lambda_tol = 1e-3;  // on lambda, in units of sigma_z(0)/tau_h (1/tau_eff)
     int max_lambda = 30;       // evaluations of rho(lambda)
+    // Warm start from another random set's converged result on the same lag grid (its lambda_max and
+    // eigenvector): the search starts there and brackets the root by steps of max(lambda/4, 4 tol)
+    // around it, instead of from lambda = 0 (rho(0) is then not computed). nullptr = cold start.
+    const TangentResult* hint = nullptr;
 };
 
 struct TangentResult {
@@ -37,6 +43,7 @@ struct TangentResult {
     double rho_zero = std::numeric_limits<double>::quiet_NaN();    // spectral radius at lambda = 0
     int evaluations = 0;   // rho(lambda) evaluations
     int applications = 0;  // applications of T_lambda (each about two forward map evaluations)
+    std::vector<double> A, B;  // the eigenvector (B(0) = 1) at the last lambda evaluated
     std::string message;
 };
 
