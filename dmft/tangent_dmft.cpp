@@ -112,10 +112,12 @@ TangentResult tangent_lambda_max(const ModelParams& p, SingleSiteSampler& smp, c
     const double unit = p.gate_z().at_zero() / p.tau_h;  // 1 / tau_eff
     const double tol = o.lambda_tol * unit;
 
-    // Start from the shape of the forward correlation.
+    // A cold start begins with the shape of the forward correlation.
     std::vector<double> A(n), B(n);
-    const double D0 = fwd.C_phi[0] - fwd.phi_plateau;
-    for (std::size_t k = 0; k < n; ++k) A[k] = B[k] = D0 > 0 ? (fwd.C_phi[k] - fwd.phi_plateau) / D0 : (k == 0);
+    auto forward_shape = [&] {
+        const double D0 = fwd.C_phi[0] - fwd.phi_plateau;
+        for (std::size_t k = 0; k < n; ++k) A[k] = B[k] = D0 > 0 ? (fwd.C_phi[k] - fwd.phi_plateau) / D0 : (k == 0);
+    };
 
     bool power_failed = false;
     std::vector<detail::RhoEvaluation> evaluations;
@@ -131,7 +133,8 @@ TangentResult tangent_lambda_max(const ModelParams& p, SingleSiteSampler& smp, c
 
     double la = 0, fa = 0, lb = 0, fb = 0;
     const TangentResult* h = o.hint;
-    if (h && h->converged && h->lambda_max > 0 && h->A.size() == n && h->B.size() == n) {
+    if (h && !(h->converged && h->lambda_max > 0 && h->A.size() == n && h->B.size() == n)) h = nullptr;
+    if (h) {
         // Warm start: from the other set's root and eigenvector, step away from it (doubling the step)
         // until ln rho changes sign; the last two points bracket the root.
         A = h->A;
@@ -161,11 +164,13 @@ TangentResult tangent_lambda_max(const ModelParams& p, SingleSiteSampler& smp, c
             step *= 2;
         }
         if (!bracketed) {
-            res.message = "tangent DMFT: could not bracket the root of ln rho(lambda) from the warm start at lambda " +
-                          fmt("%.6g", h->lambda_max);
-            return res;
+            log_line(o.observer, "tangent DMFT: no bracket from the warm start at lambda " + fmt("%.6g", h->lambda_max) +
+                                     "; starting again from lambda = 0");
+            h = nullptr;
         }
-    } else {
+    }
+    if (!h) {  // cold start (or a warm start that found no bracket)
+        forward_shape();
         la = 0, fa = ln_rho(0.0);
         res.rho_zero = std::exp(fa);
         if (!std::isfinite(fa)) {

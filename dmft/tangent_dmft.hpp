@@ -33,7 +33,8 @@ struct TangentOptions {
     int max_lambda = 30;       // evaluations of rho(lambda)
     // Warm start from another random set's converged result on the same lag grid (its lambda_max and
     // eigenvector): the search starts there and brackets the root by steps of max(lambda/4, 4 tol)
-    // around it, instead of from lambda = 0 (rho(0) is then not computed). nullptr = cold start.
+    // around it, instead of from lambda = 0 (rho(0) is then not computed); if that finds no bracket, the
+    // search starts again from lambda = 0. nullptr = cold start.
     const TangentResult* hint = nullptr;
 };
 
