@@ -82,6 +82,27 @@ namespace {
 constexpr std::uint64_t tag_eta = 1, tag_z = 2, tag_static = 3;
 constexpr std::uint64_t tag_xi = 4, tag_yz = 5, tag_r = 6, tag_yr = 7;  // tangent
 
+// A gate 1 / (1 + e^{beta - alpha x}) with the vectorisable exponential.
+inline double fast_gate(double alpha, double beta, double x) { return 1.0 / (1.0 + detail::fast_exp(beta - alpha * x)); }
+
+// Draws pairs [from, to) of the keyed stream `tag` of random set `seed` into buf (per_pair floats each),
+// on all threads.
+void fill_pairs(std::uint64_t seed, std::uint64_t tag, float* buf, std::size_t per_pair, std::size_t from,
+                std::size_t to) {
+#pragma omp parallel for schedule(static)
+    for (std::ptrdiff_t i = static_cast<std::ptrdiff_t>(from); i < static_cast<std::ptrdiff_t>(to); ++i)
+        WhiteNoise::fill(stream_key(seed, i, tag), &buf[i * per_pair], per_pair);
+}
+
+// One pair's noise of a keyed stream: from `stored` (per_pair floats per pair) when it is kept, else
+// redrawn into `scratch` (per_pair floats).
+const float* keyed_pair(const float* stored, std::uint64_t seed, std::uint64_t tag, std::size_t pair,
+                        std::size_t per_pair, float* scratch) {
+    if (stored) return stored + pair * per_pair;
+    WhiteNoise::fill(stream_key(seed, pair, tag), scratch, per_pair);
+    return scratch;
+}
+
 struct Partial {
     std::vector<double> phi, h, R8;
     double sum_phi = 0, sum_h = 0, sum_sigma = 0, sum_z2 = 0, sum_eta2 = 0, starts = 0;
@@ -180,9 +201,7 @@ void SingleSiteSampler::ensure_tangent_noise(std::size_t pairs, const bool (&use
             tn.data = std::make_unique_for_overwrite<float[]>(all * per_pair);
         }
         if (pairs <= tn.filled_pairs) continue;
-#pragma omp parallel for schedule(static)
-        for (std::ptrdiff_t i = static_cast<std::ptrdiff_t>(tn.filled_pairs); i < static_cast<std::ptrdiff_t>(pairs); ++i)
-            WhiteNoise::fill(stream_key(seed_, i, tags[k]), &tn.data[i * per_pair], per_pair);
+        fill_pairs(seed_, tags[k], tn.data.get(), per_pair, tn.filled_pairs, pairs);
         tn.filled_pairs = pairs;
     }
 }
@@ -208,11 +227,8 @@ Autocorrelator& SingleSiteSampler::thread_corr() {
 void SingleSiteSampler::ensure_noise(std::size_t paths) {
     const std::size_t pairs = paths / 2, per_pair = 2 * grid_.m;
     if (!stored_ || pairs <= filled_pairs_) return;
-#pragma omp parallel for schedule(static)
-    for (std::ptrdiff_t i = static_cast<std::ptrdiff_t>(filled_pairs_); i < static_cast<std::ptrdiff_t>(pairs); ++i) {
-        WhiteNoise::fill(stream_key(seed_, i, tag_eta), &eta_noise_[i * per_pair], per_pair);
-        if (!clock_constant_) WhiteNoise::fill(stream_key(seed_, i, tag_z), &z_noise_[i * per_pair], per_pair);
-    }
+    fill_pairs(seed_, tag_eta, eta_noise_.get(), per_pair, filled_pairs_, pairs);
+    if (!clock_constant_) fill_pairs(seed_, tag_z, z_noise_.get(), per_pair, filled_pairs_, pairs);
     filled_pairs_ = pairs;
 }
 
@@ -230,10 +246,8 @@ SingleSiteSampler::ForwardPrep SingleSiteSampler::prepare(const SiteFields& f) c
 }
 
 const float* SingleSiteSampler::pair_noise(bool z, std::size_t pair, BlockWork& w) const {
-    const std::size_t per_pair = 2 * grid_.m;
-    if (stored_) return z ? &z_noise_[pair * per_pair] : &eta_noise_[pair * per_pair];
-    WhiteNoise::fill(stream_key(seed_, pair, z ? tag_z : tag_eta), w.xi.data(), per_pair);
-    return w.xi.data();
+    const float* stored = !stored_ ? nullptr : z ? z_noise_.get() : eta_noise_.get();
+    return keyed_pair(stored, seed_, z ? tag_z : tag_eta, pair, 2 * grid_.m, w.xi.data());
 }
 
 void SingleSiteSampler::forward_block(std::size_t p0, const ForwardPrep& fp, BlockWork& w, bool need_sigma,
@@ -276,13 +290,13 @@ void SingleSiteSampler::forward_block(std::size_t p0, const ForwardPrep& fp, Blo
         const double al = gz.alpha, be = gz.beta, c = fp.c;
         if (need_sigma) {
             for (std::size_t i = 0; i < m * W; ++i) {
-                const double s = 1.0 / (1.0 + detail::fast_exp(be - al * E[i]));
+                const double s = fast_gate(al, be, E[i]);
                 S[i] = s;
                 E[i] = detail::fast_exp(-c * s);
             }
         } else {
             for (std::size_t i = 0; i < m * W; ++i) {
-                const double s = 1.0 / (1.0 + detail::fast_exp(be - al * E[i]));
+                const double s = fast_gate(al, be, E[i]);
                 E[i] = detail::fast_exp(-c * s);
             }
         }
@@ -341,7 +355,7 @@ void SingleSiteSampler::forward_phi_block(std::size_t p0, const ForwardPrep& fp,
                     e[i * W + 2 * q + 1] = double(y[1]) + sz[2 * q + 1];
                 }
             for (std::size_t k = 0; k < nt * W; ++k) {
-                const double s = 1.0 / (1.0 + detail::fast_exp(be - al * e[k]));
+                const double s = fast_gate(al, be, e[k]);
                 e[k] = detail::fast_exp(-c * s);
             }
         }
@@ -585,13 +599,8 @@ TangentMeasurement SingleSiteSampler::run_tangent(const SiteFields& f, const Tan
         constexpr std::uint64_t tags[4] = {tag_xi, tag_yz, tag_r, tag_yr};
         auto draw = [&](CirculantSampler& smp, int stream, std::size_t pair, std::size_t la, std::vector<double>& dst,
                         double sd_static) {
-            const float* noise = nullptr;
-            if (const TangentNoise& tn = tangent_noise_[stream]; tn.data) {
-                noise = &tn.data[pair * (per_pair + 2)];
-            } else {
-                WhiteNoise::fill(stream_key(seed_, pair, tags[stream]), tw.noise.data(), tw.noise.size());
-                noise = tw.noise.data();
-            }
+            const float* noise = keyed_pair(tangent_noise_[stream].data.get(), seed_, tags[stream], pair, per_pair + 2,
+                                            tw.noise.data());
             smp.draw_pair(noise, a.data(), b.data(), w.ws);
             const double sa = sd_static * noise[per_pair], sb = sd_static * noise[per_pair + 1];
             for (std::size_t t = 0; t < m; ++t) {
@@ -665,7 +674,7 @@ TangentMeasurement SingleSiteSampler::run_tangent(const SiteFields& f, const Tan
                         }
                         As[i] = dph * Y[i];
                         if constexpr (decltype(with_r)::value) {
-                            const double sr = 1.0 / (1.0 + detail::fast_exp(be_r - al_r * R[i]));
+                            const double sr = fast_gate(al_r, be_r, R[i]);
                             Bs[i] = sr * As[i] + al_r * sr * (1 - sr) * ph * Yr[i];
                         }
                     }
