@@ -28,6 +28,13 @@ TEST_CASE("fast_exp and fast_tanh agree with the C library") {
 
 namespace {
 
+// c0 / cosh(k dt / a) on n lags: a smooth covariance for the fields of a test.
+std::vector<double> sech_lags(std::size_t n, double dt, double c0, double a) {
+    std::vector<double> c(n);
+    for (std::size_t k = 0; k < n; ++k) c[k] = c0 / std::cosh(double(k) * dt / a);
+    return c;
+}
+
 // Linear site with a constant clock s0 = sigma_z(0) = 1/2 (alpha_z = 0) driven by an OU-like drive
 // <eta eta>(u) = K0 e^{-|u|/a}. For the exact exponential step h' = e h + (1 - e) eta_t, e = e^{-s0 dt/tau_h},
 // with rho = e^{-dt/a}, the stationary lag-k covariance is
@@ -115,12 +122,8 @@ TEST_CASE("fluctuating clock: z statistics and the gate average, static parts") 
     const std::size_t n = 401;
     const SiteGrid g = SiteGrid::make(n, dt, 3 * n);
     SiteFields f;
-    f.eta_dyn.resize(n);
-    f.z_dyn.resize(n);
-    for (std::size_t k = 0; k < n; ++k) {
-        f.eta_dyn[k] = 1.0 / std::cosh(double(k) * dt / 1.5);
-        f.z_dyn[k] = 0.4 / std::cosh(double(k) * dt / 1.0);
-    }
+    f.eta_dyn = sech_lags(n, dt, 1.0, 1.5);
+    f.z_dyn = sech_lags(n, dt, 0.4, 1.0);
     f.z_static = 0.1;
     f.eta_static = 0.2;
     std::vector<double> msz, vz, veta;
@@ -154,12 +157,8 @@ TEST_CASE("the same random set gives the same measurement on 1 and 2 threads") {
     const std::size_t n = 201;
     const SiteGrid g = SiteGrid::make(n, 0.05, 3 * n);
     SiteFields f;
-    f.eta_dyn.resize(n);
-    f.z_dyn.resize(n);
-    for (std::size_t k = 0; k < n; ++k) {
-        f.eta_dyn[k] = 2.0 / std::cosh(double(k) * 0.05 / 2.0);
-        f.z_dyn[k] = 0.5 / std::cosh(double(k) * 0.05 / 2.0);
-    }
+    f.eta_dyn = sech_lags(n, 0.05, 2.0, 2.0);
+    f.z_dyn = sech_lags(n, 0.05, 0.5, 2.0);
     f.eta_static = 0.3;
     f.z_static = 0.05;
     const int saved = omp_get_max_threads();
@@ -236,12 +235,8 @@ TEST_CASE("the map evaluation (fused over time tiles) measures the same C_phi as
         const std::size_t n = 151;
         const SiteGrid g = SiteGrid::make(n, 0.05, 3 * n + 7, c.max_lag_step);
         SiteFields f;
-        f.eta_dyn.resize(n);
-        f.z_dyn.resize(n);
-        for (std::size_t k = 0; k < n; ++k) {
-            f.eta_dyn[k] = 1.5 / std::cosh(double(k) * 0.05 / 1.5);
-            f.z_dyn[k] = 0.6 / std::cosh(double(k) * 0.05 / 1.0);
-        }
+        f.eta_dyn = sech_lags(n, 0.05, 1.5, 1.5);
+        f.z_dyn = sech_lags(n, 0.05, 0.6, 1.0);
         f.eta_static = 0.2;
         f.z_static = 0.1;
         SingleSiteSampler smp(p, g, 136, 7, c.noise_budget);
@@ -268,21 +263,12 @@ TEST_CASE("run_tangent: stored tangent noise gives the same bits as redrawn nois
     const SiteGrid g = SiteGrid::make(n, dt, 3 * n, 0.1);
     SiteFields f;
     TangentFields tf;
-    f.eta_dyn.resize(n);
-    f.z_dyn.resize(n);
-    tf.xi_h.resize(n);
-    tf.y_z.resize(n);
-    tf.r_dyn.resize(n);
-    tf.y_r.resize(n);
-    for (std::size_t k = 0; k < n; ++k) {
-        const double t = double(k) * dt;
-        f.eta_dyn[k] = 1.2 / std::cosh(t / 1.5);
-        f.z_dyn[k] = 0.5 / std::cosh(t);
-        tf.xi_h[k] = 0.8 / std::cosh(t / 1.2);
-        tf.y_z[k] = 0.3 / std::cosh(t / 0.8);
-        tf.r_dyn[k] = 0.4 / std::cosh(t);
-        tf.y_r[k] = 0.2 / std::cosh(t / 0.9);
-    }
+    f.eta_dyn = sech_lags(n, dt, 1.2, 1.5);
+    f.z_dyn = sech_lags(n, dt, 0.5, 1.0);
+    tf.xi_h = sech_lags(n, dt, 0.8, 1.2);
+    tf.y_z = sech_lags(n, dt, 0.3, 0.8);
+    tf.r_dyn = sech_lags(n, dt, 0.4, 1.0);
+    tf.y_r = sech_lags(n, dt, 0.2, 0.9);
     f.eta_static = 0.1;
     tf.r_static = 0.05;
     SingleSiteSampler stored(p, g, 128, 7), redrawn(p, g, 128, 7, 0);
