@@ -308,13 +308,13 @@ struct Iterator {
 
     // Iterates one stage to `tol`; the unknowns (x = C_phi on the lags, q = its plateau) are updated in
     // place. The mixer carries its secant history from stage to stage and from set to set (forget_point).
-    Termination run_stage(SingleSiteSampler& smp, FieldBuilder& fb, AndersonMixer& mix, std::size_t paths,
-                          double tol, double noise_tol, std::vector<double>& x, double& q, SetResult& r,
-                          int& budget) {
+    Termination run_stage(SingleSiteSampler& smp, FieldBuilder& fb, AndersonMixer& mix, TailAnchors& anchors,
+                          std::size_t paths, double tol, double noise_tol, std::vector<double>& x, double& q,
+                          SetResult& r, int& budget) {
         mix.forget_point();
+        anchors.new_stage();
         const std::size_t n = x.size();
         double best = std::numeric_limits<double>::infinity();
-        TailAnchors anchors(tu.tail_reanchor, tu.max_reanchors);
         int stage_iters = 0;
         while (true) {
             if (budget <= 0) return Termination::MaxIterations;
@@ -446,6 +446,8 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
     const bool constant_clock = p.clock_constant();
     AndersonMixer mixer(constant_clock ? tu.anderson_constant_clock : tu.anderson);
     std::unique_ptr<SingleSiteSampler> sampler;
+    const TailAnchors no_anchors(tu.tail_reanchor, tu.max_reanchors);
+    TailAnchors set0_anchors = no_anchors;  // set 0's at its fixed point: where later sets start
     for (int s = 0; s < sets; ++s) {
         SetResult& r = results[s];
         Iterator it{p, o, tu, has_static, prog, work_done, s, sets, start};
@@ -456,6 +458,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
         // Set 0 walks the whole schedule and fixes the window; later sets start from its solution with
         // the final path count only. After an enlargement the schedule resumes at the same stage.
         std::size_t resume_stage = s == 0 ? 0 : stages.size() - 1;
+        TailAnchors anchors = set0_anchors;
         while (true) {
             const auto measured = static_cast<std::size_t>(
                 std::max(tu.measured_windows * double(n), tu.measured_teff * p.tau_eff() / dt));
@@ -480,7 +483,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
                     for (std::size_t later = st + 1; later < stages.size(); ++later)
                         it.work_after += 12.0 * double(stages[later]) * L;
                 const int iters_before = r.iterations;
-                t = it.run_stage(smp, fb, mixer, stages[st], final_stage ? o.tol : std::max(o.tol, tu.stage_tol),
+                t = it.run_stage(smp, fb, mixer, anchors, stages[st], final_stage ? o.tol : std::max(o.tol, tu.stage_tol),
                                  o.noise_tol, x, q, r, budget);
                 if (final_stage && t == Termination::Converged) {
                     const int used = r.iterations - iters_before;
@@ -528,6 +531,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
                     const std::size_t n_new = static_cast<std::size_t>(std::ceil(Wn / dt)) + 1;
                     x = extend(x, q_now, dt, n_new);
                     n = n_new;
+                    anchors = no_anchors;
                     resume_stage = st;
                     break;
                 }
@@ -559,6 +563,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
                     const std::size_t n_new = 2 * n - 1;
                     x = extend(x, q, dt, n_new);
                     n = n_new;
+                    anchors = no_anchors;
                     clipped_max = 0;
                     resume_stage = stages.size() - 1;
                     continue;
@@ -605,6 +610,7 @@ StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& op
             }
             x0 = r.x;
             q0 = r.fields.q;
+            set0_anchors = anchors;
         }
     }
     prog.finish();

@@ -53,6 +53,8 @@ public:
     // The model for the map output C at the intended level eps. Sets *moved when anchors that were
     // already set moved (the map changed: the caller clears its secant history).
     TailModel update(const std::vector<double>& C, double q, double dt, double eps, bool* moved);
+    // A new stage (more paths, or another random set) keeps the anchors, with a fresh budget of moves.
+    void new_stage() { moves_ = 0; }
     bool set() const { return set_; }
     double t1() const { return t1_; }
     double te() const { return te_; }

@@ -9,9 +9,9 @@
 //   A = <phi'(h) y_h phi'(h) y_h>,  B = <(sigma_r phi' y_h + sigma_r' phi y_r)(t) (...)(t+tau)>.
 // For a given lambda, (A, B) -> (A', B') measured on sampled paths is a positive, homogeneous map T_lambda
 // (linear in the covariances); lambda_max is the lambda at which its spectral radius rho(lambda) is 1.
-// rho is found by power iteration on the same common random numbers as the forward solution (so
-// T_lambda is deterministic), lambda by a bracketing secant (Illinois) search on ln rho, with each power
-// iteration warm-started from the previous eigenvector.
+// rho is found by power iteration with Anderson mixing on the same common random numbers as the forward
+// solution (so T_lambda is deterministic), lambda by a bracketing secant (Illinois) search on ln rho,
+// with each power iteration warm-started from the previous eigenvector.
 #include "dmft/model.hpp"
 #include "dmft/single_site_sampler.hpp"
 #include "numerics/progress.hpp"
@@ -28,7 +28,7 @@ struct TangentOptions {
     const Observer* observer = nullptr;  // progress and log lines (numerics/progress.hpp); nullptr = silent
     std::size_t paths = 512;   // tangent paths (the first paths of the forward random set)
     int max_power = 80;        // power iterations per lambda
-    double power_tol = 1e-5;   // relative change of rho between power iterations
+    double power_tol = 1e-4;   // relative residual of the normalised eigenvector (dmft/tangent_dmft.cpp)
     double lambda_tol = 1e-3;  // on lambda, in units of sigma_z(0)/tau_h (1/tau_eff)
     int max_lambda = 30;       // evaluations of rho(lambda)
     // Warm start from another random set's converged result on the same lag grid (its lambda_max and
