@@ -70,6 +70,7 @@ ClosureTangentResult tangent_lambda_from_closure(const ModelParams& p, const Sta
 
     bool all = true;
     double cphi_dev = 0;
+    TangentResult first;
     for (int s = 0; s < o.random_sets; ++s) {
         SingleSiteSampler smp(p, grid, paths, stream_key(o.seed, kSetTag, static_cast<std::uint64_t>(s)));
         // One forward pass: the clipped weight of the embedding, and how far the sampled C_phi(0) lies
@@ -77,10 +78,12 @@ ClosureTangentResult tangent_lambda_from_closure(const ModelParams& p, const Sta
         const SiteMeasurement m = smp.run(fwd.fields, paths, false);
         res.clipped_weight = std::max({res.clipped_weight, m.clipped_eta, m.clipped_z});
         cphi_dev += (m.C_phi[0] - fwd.C_phi[0]) / fwd.C_phi[0] / o.random_sets;
+        // Later sets start the lambda search from set 0's root and eigenvector (tangent_dmft.hpp).
+        to.hint = s > 0 ? &first : nullptr;
         const TangentResult t = tangent_lambda_max(p, smp, fwd, to);
         log_line(o.observer, "closure tangent (sampled): set " + std::to_string(s + 1) + "/" + std::to_string(o.random_sets) +
                  ": " + t.message);
-        if (s == 0) res.rho_zero = t.rho_zero;
+        if (s == 0) res.rho_zero = t.rho_zero, first = t;
         all = all && t.converged;
         if (std::isfinite(t.lambda_max)) res.set_lambda.push_back(t.lambda_max);
     }

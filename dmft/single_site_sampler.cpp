@@ -189,16 +189,20 @@ void SingleSiteSampler::reseed(std::uint64_t set_seed) {
 
 void SingleSiteSampler::ensure_tangent_noise(std::size_t pairs, const bool (&use)[4]) {
     const std::size_t per_pair = 2 * grid_.m + 2;
-    const std::size_t all = max_paths_ / 2;
     constexpr std::uint64_t tags[4] = {tag_xi, tag_yz, tag_r, tag_yr};
     for (int k = 0; k < 4; ++k) {
         TangentNoise& tn = tangent_noise_[k];
         if (!use[k]) continue;
-        if (!tn.data) {
-            const std::size_t bytes = all * per_pair * sizeof(float);
+        if (pairs > tn.capacity_pairs) {
+            // More pairs than stored (or none yet): store all of them afresh, within the budget.
+            noise_budget_ += tn.capacity_pairs * per_pair * sizeof(float);
+            tn.data.reset();
+            tn.capacity_pairs = tn.filled_pairs = 0;
+            const std::size_t bytes = pairs * per_pair * sizeof(float);
             if (bytes > noise_budget_) continue;  // redrawn on every call
             noise_budget_ -= bytes;
-            tn.data = std::make_unique_for_overwrite<float[]>(all * per_pair);
+            tn.data = std::make_unique_for_overwrite<float[]>(pairs * per_pair);
+            tn.capacity_pairs = pairs;
         }
         if (pairs <= tn.filled_pairs) continue;
         fill_pairs(seed_, tags[k], tn.data.get(), per_pair, tn.filled_pairs, pairs);

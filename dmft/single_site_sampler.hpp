@@ -169,6 +169,7 @@ private:
     // are the static parts), drawn on first use for the pairs a call needs; empty when redrawn.
     struct TangentNoise {
         std::unique_ptr<float[]> data;
+        std::size_t capacity_pairs = 0;  // allocated for the pairs a tangent map asked for, not max_paths
         std::size_t filled_pairs = 0;
     };
     TangentNoise tangent_noise_[4];

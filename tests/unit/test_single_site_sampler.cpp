@@ -276,11 +276,13 @@ TEST_CASE("run_tangent: stored tangent noise gives the same bits as redrawn nois
     const auto b = redrawn.run_tangent(f, tf, 0.05, 64);
     CHECK(stored.tangent_noise_stored());
     CHECK_FALSE(redrawn.tangent_noise_stored());
-    // More paths (the stored noise grows), one thread, then the first 64 paths again.
+    // More paths (the stored noise is re-allocated for them and redrawn), one thread, then the first 64
+    // paths again.
     const int saved = omp_get_max_threads();
     omp_set_num_threads(1);
-    stored.run_tangent(f, tf, 0.05, 128);
+    const auto grown = stored.run_tangent(f, tf, 0.05, 128);
     omp_set_num_threads(saved);
+    const auto grown_redrawn = redrawn.run_tangent(f, tf, 0.05, 128);
     const auto c = stored.run_tangent(f, tf, 0.05, 64);
     // Another random set and back.
     stored.reseed(8);
@@ -292,6 +294,7 @@ TEST_CASE("run_tangent: stored tangent noise gives the same bits as redrawn nois
         differ += a.A[k] != b.A[k] || a.B[k] != b.B[k];
         differ += a.A[k] != c.A[k] || a.B[k] != c.B[k];
         differ += a.A[k] != d.A[k] || a.B[k] != d.B[k];
+        differ += grown.A[k] != grown_redrawn.A[k] || grown.B[k] != grown_redrawn.B[k];
     }
     CHECK(differ == 0);
     CHECK(other.A[0] != a.A[0]);
