@@ -94,6 +94,9 @@ TEST_CASE("alpha_r = 4, tau_r = 0, g_h = 3: finite N = 1000 against the DMFT wit
 // against THEORY.md in test_gaussian_closure_reference). The stated error of 2 sets, |a - b|/2, measured
 // 0.0026-0.0030 +- 0.002 (max 0.0069): the former bound 0.01 is 2.7 of its scale sigma_set/sqrt(2) (0.7% of
 // fresh samples exceed it), so it is no longer asserted.
+// Re-checked over offsets 1-10 after the power iteration was Anderson-mixed (converged on the eigenvector's
+// residual) and set 2 warm-started from set 1's root: -0.0005 +- 0.0041 (max |.| 0.0058) and -0.0003 +-
+// 0.0042 (max 0.0055); the bound is 4.5 sd from the mean at both points.
 namespace {
 
 void sampled_vs_deterministic(const ModelParams& p, double reference, std::uint64_t seed) {
