@@ -41,10 +41,10 @@ TailModel tail_at_anchors(const std::vector<double>& C, double q, double dt, dou
 // Replaces C beyond the model's t_e by its exponential (no-op when not applied).
 void apply_tail(std::vector<double>& C, double q, double dt, const TailModel& m);
 
-// The anchors of one stage of the iteration. They are fitted on the first map output where the
+// The anchors of the iteration (carried from stage to stage). They are fitted on the first map output where the
 // crossings exist and then held, so that the map stays smooth; they move only when the output has
 // drifted far from them: when the level at t_e is off the level at which they were placed by more than
-// `factor`, at most `max_moves` times. The first stage starts from a guess whose 1/e
+// `factor`, at most `max_moves` times a stage. The first stage starts from a guess whose 1/e
 // time can be 2.5x short; anchors frozen there modelled the default model's tail from ~0.85 D0 with a
 // ~100 tau_h decay, which stalled the stage and lengthened the automatic window.
 class TailAnchors {

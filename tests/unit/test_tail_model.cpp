@@ -85,3 +85,24 @@ TEST_CASE("tail anchors: at most max_moves moves per stage") {
     REQUIRE(m.applied);
     CHECK(m.eps == doctest::Approx(std::exp(-te / 6)).epsilon(1e-3));
 }
+
+TEST_CASE("tail anchors: a new stage keeps them where they are, with a fresh budget of moves") {
+    const double q = 0.0, dt = 0.1, eps = 0.05;
+    TailAnchors a(3.0, 1);
+    bool moved = false;
+    a.update(exponential(8, q), q, dt, eps, &moved);
+    a.update(exponential(20, q), q, dt, eps, &moved);
+    REQUIRE(a.moves() == 1);
+    const double te = a.te(), t1 = a.t1();
+    a.new_stage();
+    CHECK(a.set());
+    CHECK(a.te() == te);
+    CHECK(a.t1() == t1);
+    CHECK(a.moves() == 0);
+    // An output near the level of placement keeps them; a drifted one moves them again.
+    a.update(exponential(20, q), q, dt, eps, &moved);
+    CHECK_FALSE(moved);
+    a.update(exponential(6, q), q, dt, eps, &moved);
+    CHECK(moved);
+    CHECK(a.te() < te);
+}
