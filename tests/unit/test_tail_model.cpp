@@ -18,6 +18,15 @@ std::vector<double> exponential(double tau, double q = 0.1, double D0 = 1.0, dou
     return C;
 }
 
+// Anchors with a budget of one move, placed on an e-folding time of 8 and moved once (to 20); *moved
+// says whether the second update moved them.
+TailAnchors moved_once(double q, double dt, double eps, bool* moved) {
+    TailAnchors a(3.0, 1);
+    a.update(exponential(8, q), q, dt, eps, moved);
+    a.update(exponential(20, q), q, dt, eps, moved);
+    return a;
+}
+
 }  // namespace
 
 TEST_CASE("tail model: on an exponential the crossings and the e-folding time are exact, and the model changes nothing") {
@@ -71,10 +80,8 @@ TEST_CASE("tail anchors: held while the level at t_e stays within the factor, mo
 
 TEST_CASE("tail anchors: at most max_moves moves per stage") {
     const double q = 0.0, dt = 0.1, eps = 0.05;
-    TailAnchors a(3.0, 1);
     bool moved = false;
-    a.update(exponential(8, q), q, dt, eps, &moved);
-    a.update(exponential(20, q), q, dt, eps, &moved);
+    TailAnchors a = moved_once(q, dt, eps, &moved);
     CHECK(moved);
     const double te = a.te();
     // The budget is spent: the anchors stay, and the model is taken at them whatever the level there.
@@ -88,10 +95,8 @@ TEST_CASE("tail anchors: at most max_moves moves per stage") {
 
 TEST_CASE("tail anchors: a new stage keeps them where they are, with a fresh budget of moves") {
     const double q = 0.0, dt = 0.1, eps = 0.05;
-    TailAnchors a(3.0, 1);
     bool moved = false;
-    a.update(exponential(8, q), q, dt, eps, &moved);
-    a.update(exponential(20, q), q, dt, eps, &moved);
+    TailAnchors a = moved_once(q, dt, eps, &moved);
     REQUIRE(a.moves() == 1);
     const double te = a.te(), t1 = a.t1();
     a.new_stage();
