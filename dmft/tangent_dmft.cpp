@@ -78,7 +78,10 @@ struct PowerResult {
 // Anderson mixing of the normalised iterates (a secant method on the slow directions) needs about 10
 // from a cold start and 2-9 from a neighbouring lambda's eigenvector. The mixer's secant history is kept
 // from one lambda to the next (forget_point): the maps differ only by lambda.
-// Every iterate keeps B(0) = 1 (the mixing is affine in iterates that have it). Converged when the
+// Every normalised eigenvector is a fixed point, but the map's outputs are measured covariances (the
+// sampler clips negative spectral weight), and on that cone of a positive map the only eigenvector is
+// the dominant one (Krein-Rutman): measured, the roots agree with plain power iteration to 6e-6 at
+// alpha_z = 5. Every iterate keeps B(0) = 1 (the mixing is affine in iterates that have it). Converged when the
 // relative residual |T x / rho - x| / |x| is at most o.power_tol. (A, B) is the warm start on entry and
 // the last normalised map output on exit.
 PowerResult power_iteration(TangentMap& T, AndersonMixer& mix, std::vector<double>& A, std::vector<double>& B, double lambda,
