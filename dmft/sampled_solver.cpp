@@ -14,7 +14,8 @@
 // larger), through a schedule of growing path counts (M/8, M/4, M/2, M; at least 256). The tail of the
 // measured C_phi below a few % of C_phi(0) is an exponential anchored at two lags (dmft/tail_model.hpp),
 // which keeps the map smooth; the anchors are carried from stage to stage, and later sets start with set
-// 0's, so a stage starts on the tail form of the fixed point it starts from. The statistical error is the spread over independent
+// 0's, so a stage starts on the tail form of the fixed point it starts from. The statistical error is the spread
+// over independent
 // random sets; set 0 walks the schedule and fixes the window, later sets start from its solution at the
 // final path count.
 // With options.lyapunov, lambda_max comes from the tangent DMFT on each set's paths (tangent_dmft.hpp).

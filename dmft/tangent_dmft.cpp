@@ -81,11 +81,11 @@ struct PowerResult {
 // Every normalised eigenvector is a fixed point, but the map's outputs are measured covariances (the
 // sampler clips negative spectral weight), and on that cone of a positive map the only eigenvector is
 // the dominant one (Krein-Rutman): measured, the roots agree with plain power iteration to 6e-6 at
-// alpha_z = 5. Every iterate keeps B(0) = 1 (the mixing is affine in iterates that have it). Converged when the
-// relative residual |T x / rho - x| / |x| is at most o.power_tol. (A, B) is the warm start on entry and
-// the last normalised map output on exit.
-PowerResult power_iteration(TangentMap& T, AndersonMixer& mix, std::vector<double>& A, std::vector<double>& B, double lambda,
-                            const TangentOptions& o, int& applications) {
+// alpha_z = 5. Every iterate keeps B(0) = 1 (the mixing is affine in iterates that have it). Converged
+// when the relative residual |T x / rho - x| / |x| is at most o.power_tol. (A, B) is the warm start on
+// entry and the last normalised map output on exit.
+PowerResult power_iteration(TangentMap& T, AndersonMixer& mix, std::vector<double>& A, std::vector<double>& B,
+                            double lambda, const TangentOptions& o, int& applications) {
     PowerResult r;
     const std::size_t n = A.size();
     mix.forget_point();
@@ -148,6 +148,15 @@ TangentResult tangent_lambda_max(const ModelParams& p, SingleSiteSampler& smp, c
         return std::log(pr.rho);
     };
 
+    // ln rho(0) <= 0: lambda_max = 0 (how the search got there in `how`).
+    auto no_positive_exponent = [&](double ln_rho0, const std::string& how) {
+        res.rho_zero = std::exp(ln_rho0);
+        res.lambda_max = 0;
+        res.message = "tangent DMFT" + how + ": spectral radius at lambda = 0 is " + fmt("%.6g", res.rho_zero) +
+                      " <= 1: no positive exponent (searching lambda < 0 is not supported)";
+        return res;
+    };
+
     double la = 0, fa = 0, lb = 0, fb = 0;
     const TangentResult* h = o.hint;
     if (h && !(h->converged && h->lambda_max > 0 && h->A.size() == n && h->B.size() == n)) h = nullptr;
@@ -169,14 +178,8 @@ TangentResult tangent_lambda_max(const ModelParams& p, SingleSiteSampler& smp, c
                 bracketed = fa > 0 && fb <= 0;
                 break;
             }
-            if (ln == 0) {  // ln rho(0) <= 0
-                res.rho_zero = std::exp(fn);
-                res.lambda_max = 0;
-                res.message = "tangent DMFT (warm start at lambda " + fmt("%.6g", h->lambda_max) +
-                              "): spectral radius at lambda = 0 is " + fmt("%.6g", res.rho_zero) +
-                              " <= 1: no positive exponent (searching lambda < 0 is not supported)";
-                return res;
-            }
+            if (ln == 0)  // ln rho(0) <= 0
+                return no_positive_exponent(fn, " (warm start at lambda " + fmt("%.6g", h->lambda_max) + ")");
             lp = ln, fp = fn;
             step *= 2;
         }
@@ -194,12 +197,7 @@ TangentResult tangent_lambda_max(const ModelParams& p, SingleSiteSampler& smp, c
             res.message = "tangent DMFT: the power iteration failed at lambda = 0";
             return res;
         }
-        if (!(fa > 0)) {
-            res.lambda_max = 0;
-            res.message = "tangent DMFT: spectral radius at lambda = 0 is " + fmt("%.6g", res.rho_zero) +
-                          " <= 1: no positive exponent (searching lambda < 0 is not supported)";
-            return res;
-        }
+        if (!(fa > 0)) return no_positive_exponent(fa, "");
         lb = 0.1 * unit, fb = ln_rho(lb);
         while (std::isfinite(fb) && fb > 0 && lb < 20 * unit && res.evaluations < o.max_lambda) {
             la = lb, fa = fb;
