@@ -91,7 +91,7 @@ Command add_solve(CLI::App& root) {
     cmd->add_option("--lyapunov-method", cli->lyapunov_method,
                     "auto, schrodinger (closure, tau_r = 0), closure-tangent (closure, any tau_r) or sampled-tangent")
         ->capture_default_str()->group("Solver");
-    cmd->add_option("--dt", o.grid.dt, "lag step (units of tau_h); default 0.05 (gaussian); sampled 0.2 with a constant clock (alpha_z = 0 or g_z = 0), else 0.1")->group("Solver");
+    cmd->add_option("--dt", o.grid.dt, "lag step (units of tau_h); default 0.05 (gaussian), 0.2 (sampled)")->group("Solver");
     cmd->add_option("--window", o.grid.window, "lag window (units of tau_h); 0 = automatic")->capture_default_str()->group("Solver");
     cmd->add_option("--max-window", o.grid.max_window,
                     "sampled, automatic window: the largest window it may grow to (units of tau_h; 0 = 2000); beyond "

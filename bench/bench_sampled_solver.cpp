@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
             std::sort(t.begin(), t.end());
             return 0.5 * (t[t.size() / 2 - 1] + t[t.size() / 2]);
         };
-        const double dt_default = default_dt(Method::Sampled, p);
+        const double dt_default = default_dt(Method::Sampled);
         std::vector<double> before;
         for (std::uint64_t seed = 1; seed <= 8; ++seed) times.push_back(solve(seed, dt_default, 0.02, "defaults"));
         for (std::uint64_t seed = 1; seed <= 8; ++seed) before.push_back(solve(seed, 0.1, 0.02, "dt 0.1"));

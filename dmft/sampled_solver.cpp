@@ -404,7 +404,7 @@ struct Iterator {
 StationaryResult solve_sampled(const ModelParams& p, const StationaryOptions& options) {
     p.validate();
     StationaryOptions o = options;
-    if (o.grid.dt == 0) o.grid.dt = default_dt(Method::Sampled, p);
+    if (o.grid.dt == 0) o.grid.dt = default_dt(Method::Sampled);
     check_options(o);
     auto state = std::make_shared<SampledState>();
     const Tuning tu;

@@ -11,7 +11,7 @@ namespace gdmft {
 StationaryOptions resolved_options(const ModelParams& m, const StationaryOptions& o) {
     StationaryOptions r = o;
     r.method = resolve_method(m, o.method);
-    if (r.grid.dt == 0) r.grid.dt = default_dt(r.method, m);
+    if (r.grid.dt == 0) r.grid.dt = default_dt(r.method);
     return r;
 }
 

@@ -61,10 +61,10 @@ LyapunovMethod parse_lyapunov_method(const std::string& s) {
     throw BadInput("lyapunov_method", "must be auto, schrodinger, closure-tangent or sampled-tangent, got '" + s + "'");
 }
 
-double default_dt(Method m, const ModelParams& p) {
+double default_dt(Method m) {
     switch (m) {
         case Method::Gaussian: return gaussian_default_dt;
-        case Method::Sampled: return p.clock_constant() ? sampled_default_dt_constant_clock : sampled_default_dt;
+        case Method::Sampled: return sampled_default_dt;
         case Method::Auto: break;
     }
     throw std::logic_error("default_dt: resolve the method first");

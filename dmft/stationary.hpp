@@ -52,17 +52,21 @@ inline constexpr double sampled_default_max_window = 2000;
 
 // The Gaussian closure's default lag step.
 inline constexpr double gaussian_default_dt = 0.05;
-// The sampled method's default steps (docs/methods.md, "Step"). With a constant clock (alpha_z = 0 or
-// g_z = 0) h is a linear filter of a drive drawn exactly on the grid, and the held-drive exponential step
-// is accurate to O(dt^2): the noise-free fixed point of the dt-discretised map (SCS, window 200, tail
-// model and taper included) lies +0.0002% / -0.0002% / -0.0011% from the exact Delta0 at dt 0.2 for
-// g_eff 1.5 / 2 / 3 (scripts/discrete_map_bias.py), far below the default statistical error, and dt 0.2
-// halves the cost against 0.1. With a fluctuating clock the measured C_h0 rose by 0.78% +- 0.33% between
-// dt 0.1 and 0.4 at alpha_z = 2 (cause not found), so the step stays 0.1 there.
-inline constexpr double sampled_default_dt_constant_clock = 0.2;
-inline constexpr double sampled_default_dt = 0.1;  // fluctuating clock
-// The method's default step for the model (Auto is not a method: throws std::logic_error).
-double default_dt(Method m, const ModelParams& p);
+// The sampled method's default step (docs/methods.md, item 6 and "Step"). h takes the exact exponential
+// step with the drive and the clock held at their values at the step's start, which shifts both by half
+// a step alike and leaves the stationary statistics with an O(dt^2) bias:
+// - constant clock (alpha_z = 0 or g_z = 0): the noise-free fixed point of the dt-discretised map (SCS,
+//   window 200, tail model and taper included) lies +0.0002% / -0.0002% / -0.0011% from the exact Delta0
+//   at dt 0.2 for g_eff 1.5 / 2 / 3 (scripts/discrete_map_bias.py);
+// - fluctuating clock: on the same drive and clock paths (scripts/step_bias.cpp), C_phi and <h^2> move
+//   by less than 3e-5 of C_phi(0) and <h^2> between dt 0.025 and 0.2 wherever the mean clock is <= 0.5; with
+//   a fast clock (mean 0.86) and g_h 6 <h^2> moves by 5e-4 of its value, growing as dt^2, 0.3 of the
+//   statistical error. Self-consistent solves at dt 0.2 and 0.1 differ by a finite-M effect that
+//   halves with every fourfold in paths; against the exact SCS value dt 0.2 is the closer.
+// dt 0.2 halves the cost against 0.1.
+inline constexpr double sampled_default_dt = 0.2;
+// The method's default step (Auto is not a method: throws std::logic_error).
+double default_dt(Method m);
 
 struct StationaryOptions {
     const Observer* observer = nullptr;  // progress and log lines (numerics/progress.hpp); nullptr = silent

@@ -32,7 +32,7 @@ StationaryResult solve_quiet(const ModelParams& p, StationaryOptions o) {
 TEST_CASE("SCS g_eff = 2 at default settings: C_h(0) = Delta0 = 1.924805 within 1.0% (4.5 sd of its seed spread)") {
     const double exact = 1.924805;  // THEORY.md 8 (energy condition of the Gaussian closure)
     StationaryOptions o;  // paths 4000, 4 random sets, automatic window, tol 1e-8, noise_tol 0.02
-    o.grid.dt = default_dt(Method::Sampled, scs(2.0));  // what `gdmft solve` uses: 0.2 at a constant clock
+    o.grid.dt = default_dt(Method::Sampled);  // what `gdmft solve` uses
     const StationaryResult r = solve_quiet(scs(2.0), o);
     MESSAGE("C_h0 = " << r.C_h0 << " +- " << r.stat_err << " (" << 100 * r.stat_err / r.C_h0 << "%), exact " << exact
                       << ", sets " << r.set_C_h0[0] << " " << r.set_C_h0[1] << " " << r.set_C_h0[2] << " "

@@ -54,18 +54,14 @@ TEST_CASE("the method: gaussian when alpha_z = 0, else sampled; each with its ow
     StationaryOptions o;
     CHECK(resolved_options(p, o).grid.dt == sampled_default_dt);
     CHECK(resolved_options(ModelParams{}, o).grid.dt == gaussian_default_dt);
-    // The sampled method at a constant clock (alpha_z = 0, or g_z = 0) takes the longer step.
+    // The sampled method takes one step at either clock (constant: alpha_z = 0 or g_z = 0).
     StationaryOptions os;
     os.method = Method::Sampled;
-    CHECK(resolved_options(ModelParams{}, os).grid.dt == sampled_default_dt_constant_clock);
-    ModelParams frozen = p;
-    frozen.g_z = 0;
-    CHECK(resolved_options(frozen, os).grid.dt == sampled_default_dt_constant_clock);
+    CHECK(resolved_options(ModelParams{}, os).grid.dt == sampled_default_dt);
     CHECK(resolved_options(p, os).grid.dt == sampled_default_dt);
-    CHECK(sampled_default_dt_constant_clock == 0.2);
-    CHECK(sampled_default_dt == 0.1);
-    o.grid.dt = 0.2;
-    CHECK(resolved_options(p, o).grid.dt == 0.2);  // a given step is kept
+    CHECK(sampled_default_dt == 0.2);
+    o.grid.dt = 0.1;
+    CHECK(resolved_options(p, o).grid.dt == 0.1);  // a given step is kept
     CHECK(bad_key([&] { parse_method("closure"); }) == "method");
     CHECK(bad_key([&] { parse_lyapunov_method("qr"); }) == "lyapunov_method");
 }
