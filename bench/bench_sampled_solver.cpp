@@ -60,10 +60,10 @@ void bench_map(const char* label, const ModelParams& p, std::size_t n, std::size
                 steps / el, steps / el_full);
 }
 
-// Cost against the time span resolved: one map evaluation (1000 paths, dt 0.1, lag products every
-// 0.2 tau_h, path length max(3 windows, 600 tau_h) as the solver sets it) for windows 50 to 3200 tau_h.
+// Cost against the time span resolved: one map evaluation (1000 paths at the default step, lag products
+// every 0.2 tau_h, path length max(3 windows, 600 tau_h) as the solver sets it) for windows 50 to 3200 tau_h.
 void bench_span(const ModelParams& p, const char* label) {
-    const double dt = 0.1;
+    const double dt = default_dt(Method::Sampled);
     const std::size_t paths = 1000;
     double first = 0;
     for (double window : {50.0, 100.0, 200.0, 400.0, 800.0, 1600.0, 3200.0}) {
@@ -77,8 +77,9 @@ void bench_span(const ModelParams& p, const char* label) {
         smp.run(f, paths, false);
         const double el = now() - t0;
         if (first == 0) first = el;
-        std::printf("span, %-14s window %6.0f tau_h: m = %zu steps per path, %.3f s per map evaluation (%.2fx window 50)\n",
-                    label, window, g.m, el, el / first);
+        std::printf("span, %-14s window %6.0f tau_h, dt %.2g: m = %zu steps per path, %.3f s per map evaluation "
+                    "(%.2fx window 50)\n",
+                    label, window, dt, g.m, el, el / first);
     }
 }
 
