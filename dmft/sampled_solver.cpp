@@ -14,16 +14,15 @@
 // larger), through a schedule of growing path counts (M/8, M/4, M/2, M; at least 256). The tail of the
 // measured C_phi below a few % of C_phi(0) is an exponential anchored at two lags (dmft/tail_model.hpp),
 // which keeps the map smooth; the anchors are carried from stage to stage, and later sets start with set
-// 0's, so a stage starts on the tail form of the fixed point it starts from. The statistical error is the spread
-// over independent
-// random sets; set 0 walks the schedule and fixes the window, later sets start from its solution at the
-// final path count.
+// 0's, so a stage starts on the tail form of the fixed point it starts from. The statistical error is the
+// spread over independent random sets; set 0 walks the schedule and fixes the window, later sets start
+// from its solution at the final path count.
 // With options.lyapunov, lambda_max comes from the tangent DMFT on each set's paths (tangent_dmft.hpp).
 //
-// Known limitation (measured): the fixed point of the finite-M map is biased by O(1/(M L)) through the
-// near-marginal modes of the self-consistency; at SCS g_eff = 1.5 about +1.2% of C_h0 at M = 2000
-// paths of 500 tau_h and +0.45% at M = 8000, i.e. comparable to the statistical error. stat_err does
-// not include it.
+// Known limitation (measured): the fixed point of the finite-M map is biased through the near-marginal
+// modes of the self-consistency, and the bias depends on the step; at SCS g_eff = 1.5, window 200, it is
+// +0.71% / +0.10% of C_h0 at M = 1000 / 4000 with dt 0.1 and -0.25% / -0.12% with dt 0.2 (errors
+// 0.07-0.27%, docs/methods.md), comparable to the statistical error. stat_err does not include it.
 #include "dmft/gate_statistics.hpp"
 #include "dmft/gaussian_closure.hpp"
 #include "dmft/sampled_state.hpp"

@@ -15,6 +15,7 @@
 #include "dmft/gate_statistics.hpp"
 #include "dmft/model.hpp"
 #include "dmft/single_site_sampler.hpp"
+#include "numerics/interpolate.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -81,19 +82,9 @@ Solution read_solution(const std::string& path) {
 
 // C_phi resampled linearly onto n lags k dt (held at its last value beyond the file's window).
 std::vector<double> resample(const Solution& s, std::size_t n, double dt) {
-    const double d0 = s.tau[1] - s.tau[0];
-    std::vector<double> C(n);
-    for (std::size_t k = 0; k < n; ++k) {
-        const double x = double(k) * dt / d0;
-        const std::size_t i = static_cast<std::size_t>(x);
-        if (i + 1 >= s.C_phi.size()) {
-            C[k] = s.C_phi.back();
-            continue;
-        }
-        const double f = x - double(i);
-        C[k] = (1 - f) * s.C_phi[i] + f * s.C_phi[i + 1];
-    }
-    return C;
+    std::vector<double> lags(n);
+    for (std::size_t k = 0; k < n; ++k) lags[k] = double(k) * dt;
+    return interpolate(s.tau, s.C_phi, lags);
 }
 
 // The fields of THEORY.md 2 for alpha_r = 0 and q = 0, with the solver's taper.

@@ -49,9 +49,9 @@ TEST_CASE("SCS g_eff = 2 at default settings: C_h(0) = Delta0 = 1.924805 within 
     // the same offsets; at dt 0.1 (offsets 1-11) it was +0.0003 +- 0.0057, bound 0.026. The noise-free step
     // bias at dt 0.2 is -0.0002% (scripts/discrete_map_bias.py), invisible here. The residual target
     // 0.02 x map noise stayed below noise_tol x 2e-2 at all 14 offsets (final residuals 2.4e-5 to 9.7e-5).
-    // Re-checked over offsets 1-10 after the tail anchors were carried between stages and sets (16c68a2): +0.0013
-    // +- 0.0045, max |.| 0.0098;
-    // pooled with the above sd 0.0044, so the bound is 4.3 pooled sd from the mean.
+    // Re-checked over offsets 1-10 after the tail anchors were carried between stages and sets (16c68a2):
+    // +0.0013 +- 0.0045, max |.| 0.0098; pooled with the above sd 0.0044, so the bound is 4.3 pooled sd from
+    // the mean.
     CHECK(r.residual <= r.residual_target);
     CHECK(r.residual_target <= o.noise_tol * 2e-2);
     CHECK(r.stat_err > 0);
@@ -99,9 +99,9 @@ TEST_CASE("SCS g_eff = 1.5: C_h(0) = Delta0 = 0.747686 within 5.9% (4.5 sd of it
     // stat_err < 3% (0.022) sat 3.2 sd above its mean: replaced by a fixed tolerance |mean| + 4.5 sd = 0.044 (5.9%).
     // Re-checked over offsets 1-10 after the tail anchors could move (dmft/tail_model.hpp): all converged on
     // the first random set; +0.0050 +- 0.0094, max |.| 0.025. Pooled with the above: +0.0040 +- 0.0091, so
-    // the bound sits 4.4 pooled sd from the mean. Re-checked over offsets 1-10 after the tail anchors were carried
-    // between stages and sets (16c68a2):
-    // all converged; +0.0052 +- 0.0096, max |.| 0.026 (pooled sd 0.0092: the bound is 4.3 pooled sd).
+    // the bound sits 4.4 pooled sd from the mean. Re-checked over offsets 1-10 after the tail anchors were
+    // carried between stages and sets (16c68a2): all converged; +0.0052 +- 0.0096, max |.| 0.026 (pooled sd
+    // 0.0092: the bound is 4.3 pooled sd).
     REQUIRE(r.converged);
     CHECK(r.stat_err > 0);
     CHECK(std::abs(r.C_h0 - exact) <= 0.044);
@@ -124,9 +124,8 @@ TEST_CASE("gated reference point (alpha_r = 4, tau_r = 0, g_h = 3): C_h(0) = 1.1
     // stat_err 0.0060 +- 0.0017 (max 0.0095: the bound 3% = 0.036 is 17 sd away). The former 3 stat_err + 0.0005
     // (4 sets: Student t, 3 degrees of freedom) failed at |z| = 3.06; now |mean| + 4.5 sd + 0.0005 = 0.032.
     // Re-checked over offsets 1-10 after the tail anchors could move: +0.0005 +- 0.0076, max |.| 0.014; pooled
-    // sd 0.0071 (the bound is 4.4 pooled sd). Re-checked over offsets 1-10 after the tail anchors were carried
-    // between stages and sets (16c68a2):
-    // +0.0005 +- 0.0076, max |.| 0.014.
+    // sd 0.0071 (the bound is 4.4 pooled sd). Re-checked over offsets 1-10 after the tail anchors were
+    // carried between stages and sets (16c68a2): +0.0005 +- 0.0076, max |.| 0.014.
     REQUIRE(r.converged);
     CHECK(r.stat_err > 0);
     CHECK(r.stat_err < 0.03 * 1.198);
@@ -189,9 +188,9 @@ TEST_CASE("large alpha_z = 5: converged by the residual, and the response kernel
     // R(0)/<sigma_z> - 1: -0.24% +- 0.32%, max |.| 0.84% (2% is 5.5 sd).
     // Re-checked over offsets 1-10 after the tail anchors could move: tau_response 15.1 +- 2.1; tau_corr
     // 167 +- 54; R(20)/R(0) 0.0092 +- 0.0004; R(0)/<sigma_z> - 1 -0.20% +- 0.34%, max |.| 0.92%.
-    // Again after the tail anchors were carried between stages and sets (16c68a2): tau_response 15.1 +- 2.1 (min
-    // 12.9); tau_corr 168 +- 54 (min 112);
-    // R(20)/R(0) 0.0092 +- 0.0004 (min 0.0086); R(0)/<sigma_z> - 1 -0.20% +- 0.34%, max |.| 0.89%.
+    // Again after the tail anchors were carried between stages and sets (16c68a2): tau_response 15.1 +- 2.1
+    // (min 12.9); tau_corr 168 +- 54 (min 112); R(20)/R(0) 0.0092 +- 0.0004 (min 0.0086); R(0)/<sigma_z> - 1
+    // -0.20% +- 0.34%, max |.| 0.89%.
     // Again with undamped Anderson at this fluctuating clock: tau_response 15.1 +- 2.1 (min 12.9); tau_corr
     // 168 +- 54 (min 112); R(20)/R(0) 0.0092 +- 0.0004 (min 0.0086); R(0)/<sigma_z> - 1 -0.20% +- 0.34%,
     // max |.| 0.86%; 32-84 iterations.
@@ -229,9 +228,8 @@ TEST_CASE("tangent DMFT on sampled paths at alpha_z = 0: lambda_max of SCS g_eff
     // fixed tolerance |mean| + 4.5 sd = 0.0265 (24%). At 3 x 512 paths this check resolves only gross errors of
     // the sampled tangent; the deterministic lambda_max is checked to 1% in test_gaussian_closure_reference.
     // Re-checked over offsets 1-10 after the tail anchors could move: -0.0010 +- 0.0060, max |.| 0.0100; pooled
-    // sd 0.0058 (the bound is 4.4 pooled sd). Again after the tail anchors were carried between stages and sets
-    // (16c68a2) and the power
-    // iteration was Anderson-mixed: -0.0009 +- 0.0059, max |.| 0.0100.
+    // sd 0.0058 (the bound is 4.4 pooled sd). Again after the tail anchors were carried between stages and
+    // sets (16c68a2) and the power iteration was Anderson-mixed: -0.0009 +- 0.0059, max |.| 0.0100.
     REQUIRE(r.converged);
     CHECK(r.lambda_max_err * teff > 0);
     CHECK(std::abs(r.lambda_max * teff - exact) <= 0.0265);
@@ -263,9 +261,8 @@ TEST_CASE("static input (mu = 0.3, s = 0.5, alpha_r = 2): the sampled solver agr
     // below was >= 0.98 in all (bound 0.5). mean_h was not calibrated (not printed).
     // Re-checked over offsets 1-10 after the tail anchors could move: C_h0 -0.0001 +- 0.0130, max |.| 0.024;
     // q_phi -0.3% +- 1.5%, max |.| 2.8%. Pooled: C_h0 -0.0011 +- 0.0122 (bound 4.5 sd), q_phi 1.34% (bound
-    // 4.3 sd). Re-checked over offsets 1-10 after the tail anchors were carried between stages and sets (16c68a2):
-    // C_h0 -0.0001 +- 0.0130, max
-    // |.| 0.024; q_phi -0.3% +- 1.4%, max |.| 2.8%.
+    // 4.3 sd). Re-checked over offsets 1-10 after the tail anchors were carried between stages and sets
+    // (16c68a2): C_h0 -0.0001 +- 0.0130, max |.| 0.024; q_phi -0.3% +- 1.4%, max |.| 2.8%.
     REQUIRE(g.converged);
     REQUIRE(r.converged);
     CHECK(r.stat_err > 0);
