@@ -138,7 +138,7 @@ Command add_transient(CLI::App& root) {
     cmd->add_option("--dt", o.grid.dt, "time step (units of tau_h)")->capture_default_str()->group("Grid");
     cmd->add_option("--grid", cli->grid,
                     "two-time grid of the march: 'uniform' (every pair of times) or 'log' (a log-spaced memory of block "
-                    "means: long waiting times at cost ~ n log n; constant output gate only; check by doubling --paths)")
+                    "means: long waiting times at cost ~ n log n; a dynamic output gate is sampled on the paths; check by doubling --paths)")
         ->capture_default_str()->group("Grid");
     cmd->add_option("--grid-recent", o.grid.recent, "log grid: latest single steps kept in memory")->capture_default_str()->group("Grid");
     cmd->add_option("--grid-per-octave", o.grid.per_octave, "log grid: blocks (step means) kept of each length 2, 4, 8, ...")

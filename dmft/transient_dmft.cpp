@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -29,7 +30,7 @@ namespace {
 
 constexpr double nan_v = std::numeric_limits<double>::quiet_NaN();
 constexpr std::size_t kChunk = 64;  // paths per fixed reduction chunk
-constexpr std::uint64_t tag_xh = 0x7101, tag_xz = 0x7102, tag_init = 0x7103;
+constexpr std::uint64_t tag_xh = 0x7101, tag_xz = 0x7102, tag_init = 0x7103, tag_xr = 0x7104;
 
 // Time grid: t_k = t_start + k dt, k = 0..n-1; reported window from k_window; pulse (t = 0) at k0.
 struct Layout {
@@ -78,59 +79,114 @@ public:
         : p_(p), d_(d), L_(L), M_(M), seed_(set_seed), st_(st), floor_(pivot_floor), jitter_(jitter),
           probe_(std::move(probe_rows), L.n, M),
           clock_dyn_(p.alpha_z != 0 && (p.g_z != 0 || d.amp_z != 0)), r_dyn_(p.alpha_r != 0),
-          zf_(detail::FilterStep::make(L.dt, p.tau_z)), nchunks_((M + kChunk - 1) / kChunk), log_(log_memory),
-          match_(match_moments) {
+          zf_(detail::FilterStep::make(L.dt, p.tau_z)), rf_(detail::FilterStep::make(L.dt, p.tau_r)),
+          nchunks_((M + kChunk - 1) / kChunk), log_(log_memory), match_(match_moments) {
         // The uniform grid keeps phi and the noise of every row; the log grid draws each row's noise
         // from the same keyed streams when it is needed and keeps phi in its memory.
         const std::size_t rows = log_grid() ? 1 : L.n;
         phi_.assign(rows * M, 0.0);
         xh_.assign(rows * M, 0.0f);
         if (clock_dyn_) xz_.assign(rows * M, 0.0f);
+        if (log_grid() && r_dyn_) xr_.assign(M, 0.0f);
         if (!log_grid())
             for (std::size_t k = 0; k < L.n; ++k) fill_noise(k, k);
         bz_.resize(L.n);
         for (std::size_t k = 0; k < L.n; ++k) bz_[k] = d.b_z(L.time(k));
+        if (log_grid() && r_dyn_) {
+            br_.resize(L.n);
+            for (std::size_t k = 0; k < L.n; ++k) br_[k] = d.b_r(L.time(k));
+            r_.resize(M), erp_.resize(M), f_.resize(M);
+        }
         h_.resize(M), z_.resize(M), ezp_.resize(M), I_.resize(M), P_.resize(M);
         part_.resize(nchunks_);
     }
 
     // Causal march on the log grid: each row's fields drawn conditionally on the log-spaced memory
     // (numerics/log_memory.hpp), with the noise of the uniform grid's march (the same keyed streams).
-    // Constant output gate only (checked by the caller).
+    // Constant output gate: eta_h and eta_z share the covariance of phi (one process, two fields).
+    // Dynamic output gate: the gate is sampled on the paths instead of averaged. eta_z and eta_r come
+    // from the process of phi; r is filtered from eta_r on each path, and eta_h from a second process
+    // whose features are sigma_r(r) phi(h), so its covariance is g_h^2 <sigma_r phi sigma_r phi> =
+    // g_h^2 C_sr C_phi (r is independent of h at the single site), measured on the paths like C_phi.
     SetMeasure march_log(Progress* prog, double progress_base) {
         const std::size_t n = L_.n, M = M_;
         SetMeasure out = make_measure();
         start_paths();
-        LogMemoryProcess proc(M, clock_dyn_ ? 2 : 1, log_[0], log_[1], jitter_, match_);
+        std::vector<double> uh(M), uz(clock_dyn_ ? M : 0), ur(r_dyn_ ? M : 0), eh(M), ez(clock_dyn_ ? M : 0);
+        // Fields of the process of phi, and of sigma_r phi when the gate is dynamic.
+        std::vector<const float*> noise_phi, noise_h;
+        std::vector<double*> fields_phi, fields_h;
+        if (r_dyn_)
+            noise_h.push_back(xh_.data()), fields_h.push_back(uh.data());
+        else
+            noise_phi.push_back(xh_.data()), fields_phi.push_back(uh.data());
+        if (clock_dyn_) noise_phi.push_back(xz_.data()), fields_phi.push_back(uz.data());
+        if (r_dyn_) noise_phi.push_back(xr_.data()), fields_phi.push_back(ur.data());
+        LogMemoryProcess proc(M, fields_phi.size(), log_[0], log_[1], jitter_, match_);
+        std::optional<LogMemoryProcess> proc_h;
+        if (r_dyn_) proc_h.emplace(M, 1, log_[0], log_[1], jitter_, match_);
+        LogMemoryProcess& of_h = r_dyn_ ? *proc_h : proc;  // the process that draws eta_h
         double ratio_sum = 0;
         std::size_t ratio_count = 0;
-        std::vector<double> uh(M), uz(clock_dyn_ ? M : 0), eh(M), ez(clock_dyn_ ? M : 0);
-        const double sh = p_.g_h * p_.gate_r().at_zero(), sr0 = p_.gate_r().at_zero();
-        std::vector<const float*> noise{xh_.data()};  // row k's noise is filled into row 0
-        std::vector<double*> fields{uh.data()};
-        if (clock_dyn_) noise.push_back(xz_.data()), fields.push_back(uz.data());
+        const double sh = r_dyn_ ? p_.g_h : p_.g_h * p_.gate_r().at_zero(), sr0 = p_.gate_r().at_zero();
         for (std::size_t k = 0; k < n; ++k) {
             observe(k, out);
             fill_noise(k, 0);
-            const double ckk = proc.step(phi_.data(), noise, fields);
-            if (10 * k >= 9 * n) ratio_sum += proc.path_variance_ratio(), ++ratio_count;
+            const double ckk = proc.step(phi_.data(), noise_phi, fields_phi);
+            if (r_dyn_) {
+                out.mean_sigma_r[k] = gate_features(k, ur.data());
+                of_h.step(f_.data(), noise_h, fields_h);
+            } else {
+                out.mean_sigma_r[k] = sr0;
+            }
+            if (10 * k >= 9 * n) ratio_sum += of_h.path_variance_ratio(), ++ratio_count;
             out.var_phi[k] = ckk - out.mean_phi[k] * out.mean_phi[k];
             for (std::size_t q = 0; q < M; ++q) eh[q] = sh * uh[q];
             if (clock_dyn_)
                 for (std::size_t q = 0; q < M; ++q) ez[q] = p_.g_z * uz[q];
-            out.mean_sigma_r[k] = sr0;
             if (!advance(k, eh.data(), ez.data(), out)) {
                 out.finite = false;
                 return out;
             }
             if (prog && k % 256 == 0) prog->update(progress_base + double(k) / double(n));
         }
-        out.clipped = proc.clipped_weight();
+        out.clipped = std::max(proc.clipped_weight(), r_dyn_ ? proc_h->clipped_weight() : 0.0);
         out.active_fraction = nan_v;
         out.field_ratio = ratio_count > 0 ? ratio_sum / double(ratio_count) : nan_v;
         out.h_products = probe_.products();
-        out.memory_rows = proc.max_rows();
+        out.memory_rows = std::max(proc.max_rows(), r_dyn_ ? proc_h->max_rows() : std::size_t(0));
         return out;
+    }
+
+    // Log grid, dynamic output gate: r(t_k) on every path from the unit field ur (eta_r = g_r ur), with
+    // the exponential step of the gate filter (tau_r = 0: r = eta_r + b_r), and the features
+    // sigma_r(r) phi(h) of eta_h's process into f_. Returns the path mean of sigma_r(r(t_k)).
+    double gate_features(std::size_t k, const double* ur) {
+        const Gate gr = p_.gate_r();
+        const bool instant = p_.tau_r == 0;
+        const double brk = br_[k], brp = k > 0 ? br_[k - 1] : br_[0];
+#pragma omp parallel for schedule(static)
+        for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(nchunks_); ++ci) {
+            const std::size_t p0 = std::size_t(ci) * kChunk, p1 = std::min(M_, p0 + kChunk);
+            double part = 0;
+            for (std::size_t q = p0; q < p1; ++q) {
+                const double e = p_.g_r * ur[q];
+                double r;
+                if (instant)
+                    r = e + brk;
+                else
+                    r = k == 0 ? r_[q] : rf_.a * r_[q] + rf_.c0 * (erp_[q] + brp) + rf_.c1 * (e + brk);
+                r_[q] = r;
+                erp_[q] = e;
+                const double s = gr(r);
+                f_[q] = s * phi_[q];
+                part += s;
+            }
+            part_[ci] = {part, 0.0, 0.0, 0.0};
+        }
+        double sum = 0;  // fixed order: independent of the thread count
+        for (const auto& q : part_) sum += q[0];
+        return sum / double(M_);
     }
 
     // Causal march: the fixed point of the map for this set's random numbers.
@@ -257,12 +313,16 @@ private:
         const double mu = p_.input_mean, s = p_.input_std;
         const double sd_h = std::sqrt(std::max(0.0, st_.var_h - (st_.with_input ? s * s : 0.0)));
         const double sd_z = std::sqrt(std::max(0.0, st_.var_z));
+        const double sd_r = std::sqrt(std::max(0.0, st_.var_r));
         for (std::size_t p = 0; p < M_; ++p) {
-            double x[3];
-            WhiteNoise::fill(stream_key(seed_, tag_init, p), x, 3);
+            // The fourth number (r on the log grid) extends the same stream: the first three do not change.
+            const bool r_paths = !r_.empty();
+            double x[4];
+            WhiteNoise::fill(stream_key(seed_, tag_init, p), x, r_paths ? 4 : 3);
             I_[p] = mu + s * x[0];
             h_[p] = (st_.with_input ? I_[p] - mu : 0.0) + st_.mean_h + sd_h * x[1];
             z_[p] = st_.mean_z + sd_z * x[2];
+            if (r_paths) r_[p] = st_.mean_r + sd_r * x[3], erp_[p] = 0.0;
             ezp_[p] = 0.0;
             P_[p] = 0.0;
         }
@@ -273,6 +333,7 @@ private:
     void fill_noise(std::size_t k, std::size_t slot) {
         WhiteNoise::fill(stream_key(seed_, tag_xh, k), &xh_[slot * M_], M_);
         if (clock_dyn_) WhiteNoise::fill(stream_key(seed_, tag_xz, k), &xz_[slot * M_], M_);
+        if (!xr_.empty()) WhiteNoise::fill(stream_key(seed_, tag_xr, k), xr_.data(), M_);
     }
 
     // phi(h(t_k)) into row k (row 0 on the log grid), and the one-time means at t_k.
@@ -379,7 +440,7 @@ private:
     double floor_, jitter_;
     detail::WaitingTimeProbe probe_;
     bool clock_dyn_, r_dyn_;
-    detail::FilterStep zf_;
+    detail::FilterStep zf_, rf_;
     std::size_t nchunks_;
     std::array<std::size_t, 2> log_;  // log grid {recent, per_octave}; {0, 0}: uniform
     bool match_;                       // log grid: matched noise (numerics/log_memory.hpp)
@@ -387,6 +448,9 @@ private:
     std::vector<float> xh_, xz_;     // white noise behind eta_h and eta_z, n x M (log grid: the current row)
     std::vector<double> bz_;         // b_z on the grid
     std::vector<double> h_, z_, ezp_, I_, P_;
+    // Log grid with a dynamic output gate: b_r on the grid, r and eta_r on the paths, sigma_r(r) phi(h).
+    std::vector<double> br_, r_, erp_, f_;
+    std::vector<float> xr_;  // white noise behind eta_r (the current row)
     std::vector<std::array<double, 4>> part_;
 };
 
@@ -529,9 +593,6 @@ void check_inputs(const ModelParams& p, const GateDrive& drive, const TransientO
         throw BadInput("drive_amp_z", "drives the update gate, which is constant when alpha_z = 0");
     if (drive.amp_r != 0 && p.alpha_r == 0)
         throw BadInput("drive_amp_r", "drives the output gate, which is constant when alpha_r = 0");
-    if (o.grid.kind == TwoTimeGrid::Log && p.alpha_r != 0)
-        throw BadInput("grid", "the log grid needs a constant output gate (alpha_r = 0): the dynamic gate's two-time "
-                               "statistics are marched on the uniform grid only");
 }
 }  // namespace
 

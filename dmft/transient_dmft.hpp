@@ -64,8 +64,10 @@ namespace gdmft {
 // log2(n), against O(n^2 M) and O(n^2 + n M): long waiting times (1e4 tau_h and more) become
 // affordable. Its draws use matched noise (the fields' path covariance on the memory equals the measured
 // C_phi at every step), without which the equal-time variance drifts upwards with time at finite M
-// (docs/aging.md). The log grid has no batch-map check (it would need the n x n covariance) and needs a
-// constant output gate.
+// (docs/aging.md). The log grid has no batch-map check (it would need the n x n covariance). A dynamic
+// output gate is sampled on the paths there: eta_r is drawn with eta_z from the memory of phi, r is
+// filtered on each path, and eta_h comes from a second memory of sigma_r(r) phi(h), whose path
+// covariance is g_h^2 C_sr C_phi (the uniform grid averages the gate exactly, dmft/transient_gate_rows).
 enum class TwoTimeGrid { Uniform, Log };
 std::string to_string(TwoTimeGrid g);
 TwoTimeGrid parse_two_time_grid(const std::string& s);  // throws BadInput("grid", ...)
