@@ -17,10 +17,10 @@
 
 #include <algorithm>
 #include <array>
-#include <optional>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <sstream>
 #include <utility>
 
