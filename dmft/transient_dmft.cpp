@@ -87,12 +87,12 @@ public:
         phi_.assign(rows * M, 0.0);
         xh_.assign(rows * M, 0.0f);
         if (clock_dyn_) xz_.assign(rows * M, 0.0f);
-        if (log_grid() && r_dyn_) xr_.assign(M, 0.0f);
         if (!log_grid())
             for (std::size_t k = 0; k < L.n; ++k) fill_noise(k, k);
         bz_.resize(L.n);
         for (std::size_t k = 0; k < L.n; ++k) bz_[k] = d.b_z(L.time(k));
-        if (log_grid() && r_dyn_) {
+        if (log_grid() && r_dyn_) {  // the gate sampled on the paths (march_log)
+            xr_.assign(M, 0.0f);
             br_.resize(L.n);
             for (std::size_t k = 0; k < L.n; ++k) br_[k] = d.b_r(L.time(k));
             r_.resize(M), erp_.resize(M), f_.resize(M);

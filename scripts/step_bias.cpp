@@ -132,6 +132,7 @@ int main(int argc, char** argv) {
     const std::size_t B = static_cast<std::size_t>(std::llround(burn / dtf)) / sub * sub;
     if (B + sub * (lag_sub.back() + 1) >= L) fail("length must exceed the burn-in by the longest lag");
     SingleSiteSampler smp(p, SiteGrid::make(n, dtf, L), batch, 7);
+    const Phi phi = p.phi_fn();
 
     // v[path][(rule * nk + ik) * nq + q]
     std::vector<std::vector<double>> v;
@@ -158,11 +159,11 @@ int main(int argc, char** argv) {
                     for (std::size_t j = B / k; j < steps; j += stride) {
                         w[0] += h[j] * h[j];
                         cnt[0] += 1;
-                        const double pj = std::tanh(h[j]);
+                        const double pj = phi(h[j]);
                         for (std::size_t a = 0; a < lag_sub.size(); ++a) {
                             const std::size_t j2 = j + lag_sub[a] * stride;
                             if (j2 >= steps) break;
-                            w[1 + a] += pj * std::tanh(h[j2]);
+                            w[1 + a] += pj * phi(h[j2]);
                             cnt[1 + a] += 1;
                         }
                     }
